@@ -1,0 +1,46 @@
+namespace Emotion.Orleans.Inference;
+
+/// <summary>
+/// The whole fusion: attention weights over the present modalities, then the label-fusion MLP.
+/// Missing-slot rule: the MLP's slot of a missing modality holds z_fused, the attention-weighted
+/// mix of the present embeddings, so the MLP always sees a plausible embedding and the attention
+/// decides what stands in for the gap (training uses random modality dropout with the same rule).
+/// </summary>
+public sealed class FusionModel(AttentionFusion attention, LabelFusionMlp mlp)
+{
+    /// <summary>The attention step.</summary>
+    public AttentionFusion Attention { get; } = attention ?? throw new ArgumentNullException(nameof(attention));
+
+    /// <summary>The label-fusion MLP.</summary>
+    public LabelFusionMlp Mlp { get; } = mlp ?? throw new ArgumentNullException(nameof(mlp));
+
+    /// <summary>Builds the MLP input [z_t; z_s; z_f] with missing slots filled by z_fused.</summary>
+    public static float[] MlpInput(IReadOnlyList<float[]?> embeddings, ReadOnlySpan<float> fused)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        var input = new float[LabelFusionMlp.InputWidth];
+        for (var i = 0; i < ModalityAttention.ModalityCount; i++)
+        {
+            var slot = embeddings[i] is { } z ? z : fused;
+            slot.CopyTo(input.AsSpan(i * EmotionLabels.Count, EmotionLabels.Count));
+        }
+
+        return input;
+    }
+
+    /// <summary>Fuses the class embeddings; <paramref name="embeddings"/>[i] is null when modality i is missing.</summary>
+    /// <exception cref="ArgumentException">No modality is present, or an embedding has the wrong width.</exception>
+    public FusionOutput Fuse(IReadOnlyList<float[]?> embeddings)
+    {
+        var (alpha, fused) = Attention.Fuse(embeddings);
+        var logits = Mlp.Logits(MlpInput(embeddings, fused));
+        var probabilities = Softmax.Apply(logits);
+        var perModality = new float[]?[ModalityAttention.ModalityCount];
+        for (var i = 0; i < perModality.Length; i++)
+        {
+            perModality[i] = embeddings[i] is { } z ? Softmax.Apply(z) : null;
+        }
+
+        return new FusionOutput(alpha, fused, perModality, probabilities);
+    }
+}
