@@ -1,0 +1,12 @@
+namespace Emotion.Orleans.Inference;
+
+/// <summary>Sentence embeddings (MiniLM, mean-pooled, L2-normalised, 384-d).</summary>
+public interface ITextEmbedder
+{
+    /// <summary>Embedding width.</summary>
+    int Dimension { get; }
+
+    /// <summary>Embeds each text in one batched model run; results are in input order.</summary>
+    /// <exception cref="InvalidInputException">A text is empty, only whitespace or over the length limit.</exception>
+    float[][] Embed(IReadOnlyList<string> texts);
+}

@@ -1,0 +1,9 @@
+namespace Emotion.Orleans.Inference;
+
+/// <summary>Transcript text → class logits, several texts in one model run.</summary>
+public interface ITextRecognizer
+{
+    /// <summary>Recognizes each text; results are in input order.</summary>
+    /// <exception cref="InvalidInputException">A text is empty, only whitespace or over the length limit.</exception>
+    IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<string> texts);
+}
