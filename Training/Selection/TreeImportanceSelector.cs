@@ -1,0 +1,127 @@
+using Emotion.Orleans.Inference;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace Emotion.Orleans.Training;
+
+/// <summary>Options of <see cref="TreeImportanceSelector"/>.</summary>
+/// <param name="TopK">Keep at most this many features (null: no count limit).</param>
+/// <param name="CumulativeImportance">
+/// Keep the most important features until their share of the total importance reaches this fraction
+/// (null: no share limit). With both limits the stricter one wins; with neither, every feature with
+/// non-zero importance is kept.
+/// </param>
+/// <param name="Trees">Boosted trees per one-vs-rest model.</param>
+/// <param name="Leaves">Leaves per tree.</param>
+/// <param name="MinimumExamplesPerLeaf">Smallest leaf.</param>
+/// <param name="LearningRate">Shrinkage.</param>
+/// <param name="Seed">ML.NET context seed.</param>
+/// <param name="Threads">FastTree threads (null: ML.NET's default).</param>
+public sealed record TreeSelectionOptions(
+    int? TopK = null,
+    float? CumulativeImportance = 0.9f,
+    int Trees = 100,
+    int Leaves = 20,
+    int MinimumExamplesPerLeaf = 10,
+    double LearningRate = 0.2,
+    int Seed = 1,
+    int? Threads = null);
+
+/// <summary>What the tree selection found.</summary>
+/// <param name="Selection">Kept features (ascending index) with train mean and scale.</param>
+/// <param name="Importance">Importance of every input feature (sum over the one-vs-rest models of each model's gain importance, normalised to max 1 per model).</param>
+/// <param name="Ranking">All feature indices by decreasing importance (ties by index).</param>
+public sealed record TreeSelectionResult(FeatureSelection Selection, float[] Importance, int[] Ranking);
+
+/// <summary>
+/// Feature selection for speech and face features: gradient-boosted trees (ML.NET FastTree), one
+/// binary model per label present (that label vs the rest); a feature's importance is the split
+/// gain it earns (FastTree's <c>GetFeatureWeights</c>), summed over the seven models. The top-k or
+/// the smallest set that reaches a cumulative-importance share is kept.
+/// </summary>
+public static class TreeImportanceSelector
+{
+    /// <summary>Runs the selection.</summary>
+    /// <exception cref="InvalidOperationException">No feature earned any importance (e.g. all constant).</exception>
+    public static TreeSelectionResult Select(LabelledFeatures train, TreeSelectionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options ??= new TreeSelectionOptions();
+        var importance = Importance(train, options);
+        var ranking = Enumerable.Range(0, train.Width).OrderByDescending(j => importance[j]).ThenBy(j => j).ToArray();
+        var total = importance.Sum();
+        if (!(total > 0))
+        {
+            throw new InvalidOperationException("No feature earned any split gain: the features carry no usable signal.");
+        }
+
+        var kept = new List<int>();
+        var share = 0.0;
+        foreach (var j in ranking)
+        {
+            if (importance[j] <= 0f || (options.TopK is { } k && kept.Count >= k)
+                || (options.CumulativeImportance is { } target && share >= target))
+            {
+                break;
+            }
+
+            kept.Add(j);
+            share += importance[j] / total;
+        }
+
+        return new TreeSelectionResult(Standardizer.Selection(train.Features, kept), importance, ranking);
+    }
+
+    private static float[] Importance(LabelledFeatures train, TreeSelectionOptions options)
+    {
+        var context = new MLContext(options.Seed);
+        var schema = SchemaDefinition.Create(typeof(BinaryRow));
+        schema[nameof(BinaryRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, train.Width);
+        var importance = new float[train.Width];
+        var counts = train.CountsPerLabel();
+        for (var c = 0; c < EmotionLabels.Count; c++)
+        {
+            if (counts[c] == 0 || counts[c] == train.Count)
+            {
+                continue;
+            }
+
+            var rows = new BinaryRow[train.Count];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                rows[i] = new BinaryRow { Features = train.Features[i], Label = (int)train.Labels[i] == c };
+            }
+
+            var data = context.Data.LoadFromEnumerable(rows, schema);
+            var trainer = context.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+            {
+                NumberOfTrees = options.Trees,
+                NumberOfLeaves = options.Leaves,
+                MinimumExampleCountPerLeaf = options.MinimumExamplesPerLeaf,
+                LearningRate = options.LearningRate,
+                NumberOfThreads = options.Threads,
+                Seed = options.Seed,
+                FeatureColumnName = nameof(BinaryRow.Features),
+                LabelColumnName = nameof(BinaryRow.Label),
+            });
+            var model = trainer.Fit(data);
+            var weights = default(VBuffer<float>);
+            model.Model.SubModel.GetFeatureWeights(ref weights);
+            var dense = weights.DenseValues().ToArray();
+            for (var j = 0; j < Math.Min(dense.Length, importance.Length); j++)
+            {
+                importance[j] += dense[j];
+            }
+        }
+
+        return importance;
+    }
+
+    private sealed class BinaryRow
+    {
+        public float[] Features { get; set; } = [];
+
+        public bool Label { get; set; }
+    }
+}
