@@ -1,0 +1,40 @@
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Training.Tests;
+
+public sealed class HeadTrainerTests
+{
+    private static readonly int[] Informative = [0, 4, 9, 13, 21, 30];
+
+    [Fact]
+    public void Head_learns_a_separable_problem_and_the_csharp_head_reproduces_its_predictions()
+    {
+        var train = Synthetic.Problem(1400, 32, Informative, 3f, seed: 1);
+        var dev = Synthetic.Problem(700, 32, Informative, 3f, seed: 2);
+        var selection = Standardizer.Selection(train.Features, Informative);
+
+        var result = HeadTrainer.Train(train, dev, selection, new HeadTrainingOptions(Hidden: 32, MaxEpochs: 40, Patience: 5));
+
+        var correct = Enumerable.Range(0, dev.Count).Count(i => ModalityPrediction.FromLogits(Modality.Speech, result.Head.Logits(dev.Features[i])).Emotion == dev.Labels[i]);
+        Assert.True(correct / (double)dev.Count > 0.95, $"dev accuracy {correct / (double)dev.Count:F3}");
+        Assert.Equal(result.History[result.BestEpoch - 1].DevAccuracy, correct / (double)dev.Count, 3);
+        Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss);
+    }
+
+    [Fact]
+    public void Head_training_is_deterministic_for_a_seed()
+    {
+        var train = Synthetic.Problem(350, 12, [1, 2], 2f, seed: 3);
+        var dev = Synthetic.Problem(140, 12, [1, 2], 2f, seed: 4);
+        var selection = Standardizer.Selection(train.Features, [1, 2, 5]);
+        var options = new HeadTrainingOptions(Hidden: 16, MaxEpochs: 5, BalancedClasses: true, Seed: 7);
+
+        var a = HeadTrainer.Train(train, dev, selection, options);
+        var b = HeadTrainer.Train(train, dev, selection, options);
+        var c = HeadTrainer.Train(train, dev, selection, options with { Seed = 8 });
+
+        Assert.Equal(a.Head.Projection.Weights, b.Head.Projection.Weights);
+        Assert.Equal(a.Head.Classifier.Bias, b.Head.Classifier.Bias);
+        Assert.NotEqual(a.Head.Projection.Weights, c.Head.Projection.Weights);
+    }
+}
