@@ -222,14 +222,27 @@ public sealed class TextTests(MiniLmFixture fixture) : IClassFixture<MiniLmFixtu
     [Fact]
     public void A_batch_with_one_bad_text_is_refused_whole_before_the_model_runs()
     {
-        using var encoder = new MiniLmEncoder(new OnnxSessionFactory(), new TextEncoderOptions { MaxCharacters = 20 });
-        var error = Assert.Throws<InvalidInputException>(() => encoder.Embed(["fine", "also fine", "this one is far too long for the limit"]));
+        var runs = _encoder.ModelRuns;
+        var error = Assert.Throws<InvalidInputException>(() => _encoder.Embed(["fine", "also fine", new string('x', 4_001)]));
         Assert.Equal(InputErrorKind.TooLarge, error.Kind);
         Assert.Contains("Text 2 of 3", error.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidInputException>(() => encoder.Embed(["fine", "\u0301"]));
-        Assert.Equal(0, encoder.ModelRuns);
-        Assert.Single(encoder.Embed(["fine"]));
-        Assert.Equal(1, encoder.ModelRuns);
+
+        // Caught only after tokenizing: combining marks alone leave no word piece.
+        error = Assert.Throws<InvalidInputException>(() => _encoder.Embed(["fine", "\u0301"]));
+        Assert.Equal(InputErrorKind.InvalidText, error.Kind);
+        Assert.Equal(runs, _encoder.ModelRuns);
+
+        Assert.Single(_encoder.Embed(["fine"]));
+        Assert.Equal(runs + 1, _encoder.ModelRuns);
+    }
+
+    [Fact]
+    public void Encoder_refuses_limits_out_of_range_before_loading_the_model()
+    {
+        var factory = new OnnxSessionFactory();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEncoder(factory, new TextEncoderOptions { MaxCharacters = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEncoder(factory, new TextEncoderOptions { MaxTokens = 2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEncoder(factory, new TextEncoderOptions { MaxTokens = 513 }));
     }
 
     [Fact]
