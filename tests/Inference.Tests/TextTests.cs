@@ -67,6 +67,13 @@ public sealed class TextTests(MiniLmFixture fixture) : IClassFixture<MiniLmFixtu
     }
 
     [Fact]
+    public void Tokenizer_splits_unicode_punctuation_and_cjk_ideographs()
+    {
+        Assert.Equal(["don", "’", "t", "“", "quote", "”", "—", "dash", "…"], Pieces("don’t “quote” — dash…"));
+        Assert.Equal(["日", "本", "語"], Pieces("日本語"));
+    }
+
+    [Fact]
     public void Tokenizer_treats_tabs_and_line_breaks_as_spaces_and_drops_control_characters()
     {
         var expected = _encoder.Tokenizer.Tokenize("hello world");
