@@ -39,13 +39,6 @@ public static class TfjsToOnnxConverter
         return new Conversion(model, options).Run();
     }
 
-    /// <summary>Serialises a model to its ONNX protobuf bytes.</summary>
-    public static byte[] ToBytes(ModelProto model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.ToByteArray();
-    }
-
     /// <summary>A converted tensor: ONNX name, TF (NHWC-order) shape with -1 for the batch, physical layout.</summary>
     private sealed record Value(string Name, int[] Shape, bool Nchw)
     {
@@ -78,14 +71,14 @@ public static class TfjsToOnnxConverter
                 : _model.SignatureOutputs.Keys.Order(StringComparer.Ordinal).Select(n => KeyValuePair.Create(n, n)).ToList();
             if (outputs.Count == 0)
             {
-                throw new ArgumentException("No outputs given and the model has no signature outputs.", nameof(_options));
+                throw new InvalidOperationException("No outputs given and the model has no signature outputs.");
             }
 
             foreach (var (tfName, onnxName) in outputs)
             {
                 if (!_nodes.ContainsKey(tfName))
                 {
-                    throw new ArgumentException($"The graph has no node '{tfName}' to output.", nameof(_options));
+                    throw new InvalidOperationException($"The graph has no node '{tfName}' to output.");
                 }
 
                 var value = Get(tfName);

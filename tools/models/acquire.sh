@@ -84,7 +84,7 @@ if [[ "$models_only" == false ]]; then
   echo "== TF.js reference outputs"
   (cd "$root/tools/models" && npm ci --ignore-scripts --no-audit --no-fund --silent)
   # TF.js greets Node users on stderr with advice to install tfjs-node; the pure-JS CPU backend is deliberate.
-  node "$root/tools/models/reference.mjs" "$work/human/package" "$root/tests/Inference.Tests/Reference" 2> >(grep -vE '^(=+|Hi, looks like.*)\s*$' >&2)
+  node "$root/tools/models/reference.mjs" "$work/human/package" "$root/tests/Inference.Tests/Reference" 2> >(grep -vE '^(=+|Hi, looks like.*|\s*)$' >&2)
 fi
 
 (cd "$root" && sha256sum Inference/Models/blazeface.onnx Inference/Models/fer-expression.onnx Inference/Models/silero-vad.onnx)
