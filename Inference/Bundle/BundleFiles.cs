@@ -1,0 +1,122 @@
+using System.Text.Json.Serialization;
+
+namespace Emotion.Orleans.Inference;
+
+/// <summary>JSON shape of a <see cref="DenseLayer"/> in a bundle.</summary>
+/// <param name="Inputs">Input width.</param>
+/// <param name="Outputs">Output width.</param>
+/// <param name="Weights">Row-major [Outputs, Inputs].</param>
+/// <param name="Bias">One per output.</param>
+public sealed record DenseLayerFile(int Inputs, int Outputs, float[] Weights, float[] Bias)
+{
+    /// <summary>Builds the layer, validating shapes.</summary>
+    public DenseLayer ToLayer() => new(Inputs, Outputs, Weights, Bias);
+
+    /// <summary>Captures a layer.</summary>
+    public static DenseLayerFile From(DenseLayer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return new(layer.Inputs, layer.Outputs, layer.Weights, layer.Bias);
+    }
+}
+
+/// <summary>JSON shape of a <see cref="FeatureSelection"/>.</summary>
+/// <param name="Method">How the features were selected (e.g. "l1-logistic", "tree-importance").</param>
+/// <param name="Indices">Kept feature indices.</param>
+/// <param name="Mean">Training mean of each kept feature.</param>
+/// <param name="Scale">Training standard deviation of each kept feature.</param>
+public sealed record FeatureSelectionFile(string Method, int[] Indices, float[] Mean, float[] Scale);
+
+/// <summary>JSON shape of a <see cref="ModalityHead"/>.</summary>
+/// <param name="Modality">Modality name ("text", "speech", "face").</param>
+/// <param name="Encoder">Encoder the features come from (e.g. "minilm-l6-v2-mean-l2").</param>
+/// <param name="InputDimension">Encoder feature width.</param>
+/// <param name="Selection">Kept features.</param>
+/// <param name="Projection">W_i, b_i.</param>
+/// <param name="Classifier">C_i.</param>
+public sealed record HeadFile(string Modality, string Encoder, int InputDimension, FeatureSelectionFile Selection, DenseLayerFile Projection, DenseLayerFile Classifier)
+{
+    /// <summary>Builds the head, validating shapes.</summary>
+    public ModalityHead ToHead() => new(
+        InputDimension,
+        new FeatureSelection(Selection.Indices, Selection.Mean, Selection.Scale),
+        Projection.ToLayer(),
+        Classifier.ToLayer());
+
+    /// <summary>Captures a head.</summary>
+    public static HeadFile From(Modality modality, string encoder, string selectionMethod, ModalityHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        return new(
+            modality.ToString().ToLowerInvariant(),
+            encoder,
+            head.InputDimension,
+            new FeatureSelectionFile(selectionMethod, head.Selection.Indices, head.Selection.Mean, head.Selection.Scale),
+            DenseLayerFile.From(head.Projection),
+            DenseLayerFile.From(head.Classifier));
+    }
+}
+
+/// <summary>JSON shape of the attention step.</summary>
+/// <param name="Projections">W'_i, b'_i for text, speech, face.</param>
+/// <param name="V">The shared context vector.</param>
+public sealed record AttentionFile(DenseLayerFile[] Projections, float[] V);
+
+/// <summary>JSON shape of a <see cref="FusionModel"/>.</summary>
+/// <param name="Attention">The attention parameters.</param>
+/// <param name="Mlp">The label-fusion MLP's layers.</param>
+/// <param name="FaceSource">Which face path produced the face logits the fusion was trained on ("resnet18" or "fer").</param>
+public sealed record FusionFile(AttentionFile Attention, DenseLayerFile[] Mlp, string FaceSource)
+{
+    /// <summary>Builds the model, validating shapes.</summary>
+    public FusionModel ToModel() => new(
+        new AttentionFusion(new ModalityAttention([.. Attention.Projections.Select(p => p.ToLayer())], Attention.V)),
+        new LabelFusionMlp([.. Mlp.Select(l => l.ToLayer())]));
+
+    /// <summary>Captures a model.</summary>
+    public static FusionFile From(FusionModel model, string faceSource)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new(
+            new AttentionFile([.. model.Attention.Attention.Projections.Select(DenseLayerFile.From)], model.Attention.Attention.V),
+            [.. model.Mlp.Layers.Select(DenseLayerFile.From)],
+            faceSource);
+    }
+}
+
+/// <summary>Where, from what and how a bundle was trained.</summary>
+/// <param name="Command">The command line that produced it.</param>
+/// <param name="Commit">Source commit of the trainer.</param>
+/// <param name="Seed">Random seed.</param>
+/// <param name="Data">Datasets and splits used.</param>
+public sealed record TrainingProvenance(string Command, string Commit, int Seed, string[] Data);
+
+/// <summary>The bundle's <c>manifest.json</c>.</summary>
+/// <param name="FormatVersion">Format version; this build reads <see cref="ModelBundle.FormatVersion"/>.</param>
+/// <param name="Labels">Label names in class order; must equal <see cref="EmotionLabels.Names"/>.</param>
+/// <param name="CreatedUtc">When it was written.</param>
+/// <param name="Training">Provenance.</param>
+/// <param name="Upstream">SHA-256 (hex) of each upstream model file the learned parts were trained against.</param>
+/// <param name="Text">File name of the text head.</param>
+/// <param name="Speech">File name of the speech head.</param>
+/// <param name="Face">File name of the face head (ResNet18 path).</param>
+/// <param name="SpeechCnn">File name of the speech CNN (ONNX).</param>
+/// <param name="Fusion">File name of the fusion parameters.</param>
+public sealed record BundleManifest(
+    int FormatVersion,
+    string[] Labels,
+    DateTimeOffset CreatedUtc,
+    TrainingProvenance Training,
+    Dictionary<string, string> Upstream,
+    string Text,
+    string Speech,
+    string Face,
+    string SpeechCnn,
+    string Fusion);
+
+/// <summary>Source-generated JSON for bundle files.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(BundleManifest))]
+[JsonSerializable(typeof(HeadFile))]
+[JsonSerializable(typeof(FusionFile))]
+internal sealed partial class BundleJsonContext : JsonSerializerContext;

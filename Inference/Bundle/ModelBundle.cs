@@ -1,0 +1,141 @@
+using System.Text.Json;
+
+namespace Emotion.Orleans.Inference;
+
+/// <summary>
+/// Everything the product learned, loaded from one folder: the per-modality heads (feature
+/// selection + classifier), the speech CNN and the fusion parameters, with the hashes of the
+/// upstream encoders they were trained against.
+/// </summary>
+public sealed class ModelBundle
+{
+    /// <summary>The bundle format this build reads and writes.</summary>
+    public const int FormatVersion = 1;
+
+    private ModelBundle(string directory, BundleManifest manifest, ModalityHead text, ModalityHead speech, ModalityHead face, FusionModel fusion, string faceSource)
+    {
+        Directory = directory;
+        Manifest = manifest;
+        TextHead = text;
+        SpeechHead = speech;
+        FaceHead = face;
+        Fusion = fusion;
+        FaceSource = faceSource;
+    }
+
+    /// <summary>The folder it was loaded from.</summary>
+    public string Directory { get; }
+
+    /// <summary>The manifest.</summary>
+    public BundleManifest Manifest { get; }
+
+    /// <summary>Text head over MiniLM embeddings.</summary>
+    public ModalityHead TextHead { get; }
+
+    /// <summary>Speech head over speech-CNN embeddings.</summary>
+    public ModalityHead SpeechHead { get; }
+
+    /// <summary>Face head over ResNet18 features.</summary>
+    public ModalityHead FaceHead { get; }
+
+    /// <summary>Attention + label fusion.</summary>
+    public FusionModel Fusion { get; }
+
+    /// <summary>Face path whose logits the fusion was trained on ("resnet18" or "fer").</summary>
+    public string FaceSource { get; }
+
+    /// <summary>Full path of the speech CNN.</summary>
+    public string SpeechCnnPath => Path.Combine(Directory, Manifest.SpeechCnn);
+
+    /// <summary>Loads and validates a bundle.</summary>
+    /// <exception cref="ModelBundleException">A file is missing or malformed, or the format or labels differ.</exception>
+    public static ModelBundle Load(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var manifest = Read(directory, "manifest.json", BundleJsonContext.Default.BundleManifest);
+        if (manifest.FormatVersion != FormatVersion)
+        {
+            throw new ModelBundleException($"Bundle '{directory}' has format {manifest.FormatVersion}; this build reads format {FormatVersion}.");
+        }
+
+        if (manifest.Labels is null || !manifest.Labels.SequenceEqual(EmotionLabels.Names))
+        {
+            throw new ModelBundleException($"Bundle '{directory}' labels [{string.Join(", ", manifest.Labels ?? [])}] differ from [{string.Join(", ", EmotionLabels.Names)}].");
+        }
+
+        if (!File.Exists(Path.Combine(directory, manifest.SpeechCnn)))
+        {
+            throw new ModelBundleException($"Bundle '{directory}' lacks its speech CNN '{manifest.SpeechCnn}'.");
+        }
+
+        try
+        {
+            var text = Read(directory, manifest.Text, BundleJsonContext.Default.HeadFile).ToHead();
+            var speech = Read(directory, manifest.Speech, BundleJsonContext.Default.HeadFile).ToHead();
+            var face = Read(directory, manifest.Face, BundleJsonContext.Default.HeadFile).ToHead();
+            var fusionFile = Read(directory, manifest.Fusion, BundleJsonContext.Default.FusionFile);
+            return new ModelBundle(directory, manifest, text, speech, face, fusionFile.ToModel(), fusionFile.FaceSource);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ModelBundleException($"Bundle '{directory}' holds inconsistent parameters: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Checks that the bundle was trained against exactly this upstream model.
+    /// </summary>
+    /// <exception cref="ModelBundleException">The bundle records another hash, or none.</exception>
+    public void VerifyUpstream(string model, string sha256)
+    {
+        if (!Manifest.Upstream.TryGetValue(model, out var expected))
+        {
+            throw new ModelBundleException($"Bundle '{Directory}' records no hash for upstream model '{model}'.");
+        }
+
+        if (!string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelBundleException(
+                $"Bundle '{Directory}' was trained against {model} {Short(expected)}, but the loaded {model} is {Short(sha256)}; retrain the bundle or load the matching model.");
+        }
+    }
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
+
+    /// <summary>Writes a bundle folder (the speech CNN file must already be in it).</summary>
+    public static void Save(string directory, BundleManifest manifest, HeadFile text, HeadFile speech, HeadFile face, FusionFile fusion)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        System.IO.Directory.CreateDirectory(directory);
+        Write(directory, manifest.Text, text, BundleJsonContext.Default.HeadFile);
+        Write(directory, manifest.Speech, speech, BundleJsonContext.Default.HeadFile);
+        Write(directory, manifest.Face, face, BundleJsonContext.Default.HeadFile);
+        Write(directory, manifest.Fusion, fusion, BundleJsonContext.Default.FusionFile);
+        Write(directory, "manifest.json", manifest, BundleJsonContext.Default.BundleManifest);
+    }
+
+    private static T Read<T>(string directory, string file, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        var path = Path.Combine(directory, file);
+        if (!File.Exists(path))
+        {
+            throw new ModelBundleException($"Bundle file '{path}' is missing.");
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonSerializer.Deserialize(stream, type) ?? throw new ModelBundleException($"Bundle file '{path}' is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelBundleException($"Bundle file '{path}' is malformed: {ex.Message}", ex);
+        }
+    }
+
+    private static void Write<T>(string directory, string file, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        using var stream = File.Create(Path.Combine(directory, file));
+        JsonSerializer.Serialize(stream, value, type);
+    }
+}
