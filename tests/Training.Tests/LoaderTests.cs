@@ -72,3 +72,23 @@ public sealed class LoaderTests
         Assert.True(dev.Items.Count < 3_589);
     }
 }
+
+public sealed class ItemSplitTests
+{
+    private static readonly LabelledItem[] Items =
+        [.. Enumerable.Range(0, 40).Select(i => new LabelledItem("ravdess", $"f{i}", Inference.Modality.Speech, (Inference.EmotionLabel)(i % 7), $"/x/{i}.wav", (i % 8).ToString("D2", System.Globalization.CultureInfo.InvariantCulture)))];
+
+    [Fact]
+    public void Group_split_keeps_every_group_on_one_side()
+    {
+        var heldOutGroups = ItemSplits.ChooseGroups(Items, 2, seed: 4);
+
+        var (kept, heldOut) = ItemSplits.ByGroup(Items, heldOutGroups);
+
+        Assert.Equal(2, heldOutGroups.Count);
+        Assert.Equal(10, heldOut.Count);
+        Assert.Equal(40, kept.Count + heldOut.Count);
+        Assert.Empty(kept.Select(i => i.Group).Intersect(heldOut.Select(i => i.Group)));
+        Assert.Equal(heldOutGroups, ItemSplits.ChooseGroups(Items, 2, seed: 4));
+    }
+}
