@@ -56,4 +56,16 @@ public sealed class SelectionTests
         Assert.True(small.Selection.Count < large.Selection.Count);
         Assert.Subset(large.Selection.Indices.ToHashSet(), small.Selection.Indices.ToHashSet());
     }
+
+    [Fact]
+    public void Tree_importance_is_deterministic_for_a_seed()
+    {
+        var train = Synthetic.Problem(700, 20, Informative[..2], 1.0f, seed: 7);
+        var options = new TreeSelectionOptions(TopK: 4, Trees: 10);
+
+        var a = TreeImportanceSelector.Select(train, options);
+        var b = TreeImportanceSelector.Select(train, options);
+
+        Assert.Equal(a.Importance, b.Importance);
+    }
 }
