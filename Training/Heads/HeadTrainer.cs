@@ -18,7 +18,7 @@ public sealed record HeadTrainingOptions(
     int MaxEpochs = 200,
     int Patience = 10,
     int BatchSize = 64,
-    float LearningRate = 1e-3f,
+    float LearningRate = 3e-4f,
     float WeightDecay = 1e-4f,
     bool BalancedClasses = false,
     float[]? ClassWeights = null,
