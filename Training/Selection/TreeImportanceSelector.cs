@@ -30,14 +30,18 @@ public sealed record TreeSelectionOptions(
 
 /// <summary>What the tree selection found.</summary>
 /// <param name="Selection">Kept features (ascending index) with train mean and scale.</param>
-/// <param name="Importance">Importance of every input feature (sum over the one-vs-rest models of each model's gain importance, normalised to max 1 per model).</param>
+/// <param name="Importance">
+/// Importance of every input feature: for each one-vs-rest model, the split gains of the feature
+/// summed over all trees as a share of that model's total gain; then summed over the models.
+/// </param>
 /// <param name="Ranking">All feature indices by decreasing importance (ties by index).</param>
 public sealed record TreeSelectionResult(FeatureSelection Selection, float[] Importance, int[] Ranking);
 
 /// <summary>
 /// Feature selection for speech and face features: gradient-boosted trees (ML.NET FastTree), one
 /// binary model per label present (that label vs the rest); a feature's importance is the split
-/// gain it earns (FastTree's <c>GetFeatureWeights</c>), summed over the seven models. The top-k or
+/// gain it earns (sum of <c>SplitGains</c> over the trees), as a share per model, summed over the
+/// seven models. The top-k or
 /// the smallest set that reaches a cumulative-importance share is kept.
 /// </summary>
 public static class TreeImportanceSelector
@@ -106,12 +110,24 @@ public static class TreeImportanceSelector
                 LabelColumnName = nameof(BinaryRow.Label),
             });
             var model = trainer.Fit(data);
-            var weights = default(VBuffer<float>);
-            model.Model.SubModel.GetFeatureWeights(ref weights);
-            var dense = weights.DenseValues().ToArray();
-            for (var j = 0; j < Math.Min(dense.Length, importance.Length); j++)
+            // Gain importance: the loss reduction of every split, summed per split feature, then
+            // normalised per model so each label's one-vs-rest model has an equal say.
+            var gains = new double[train.Width];
+            foreach (var tree in model.Model.SubModel.TrainedTreeEnsemble.Trees)
             {
-                importance[j] += dense[j];
+                for (var node = 0; node < tree.NumberOfNodes; node++)
+                {
+                    gains[tree.NumericalSplitFeatureIndexes[node]] += tree.SplitGains[node];
+                }
+            }
+
+            var total = gains.Sum();
+            if (total > 0)
+            {
+                for (var j = 0; j < importance.Length; j++)
+                {
+                    importance[j] += (float)(gains[j] / total);
+                }
             }
         }
 
