@@ -18,6 +18,11 @@ namespace Emotion.Orleans.Training;
 /// <param name="LearningRate">Shrinkage.</param>
 /// <param name="Seed">ML.NET context seed.</param>
 /// <param name="Threads">FastTree threads (null: ML.NET's default).</param>
+/// <param name="Probes">
+/// Number of probe features (copies of real features with their rows shuffled, so they carry no
+/// signal) trained alongside; when above 0, only features more important than every probe are kept
+/// (before the top-k and share limits). A data-driven cut that needs no k.
+/// </param>
 public sealed record TreeSelectionOptions(
     int? TopK = null,
     float? CumulativeImportance = 0.9f,
@@ -26,7 +31,8 @@ public sealed record TreeSelectionOptions(
     int MinimumExamplesPerLeaf = 10,
     double LearningRate = 0.2,
     int Seed = 1,
-    int? Threads = null);
+    int? Threads = null,
+    int Probes = 0);
 
 /// <summary>What the tree selection found.</summary>
 /// <param name="Selection">Kept features (ascending index) with train mean and scale.</param>
@@ -35,7 +41,8 @@ public sealed record TreeSelectionOptions(
 /// summed over all trees as a share of that model's total gain; then summed over the models.
 /// </param>
 /// <param name="Ranking">All feature indices by decreasing importance (ties by index).</param>
-public sealed record TreeSelectionResult(FeatureSelection Selection, float[] Importance, int[] Ranking);
+/// <param name="ProbeThreshold">Largest probe importance (0 without probes).</param>
+public sealed record TreeSelectionResult(FeatureSelection Selection, float[] Importance, int[] Ranking, float ProbeThreshold = 0f);
 
 /// <summary>
 /// Feature selection for speech and face features: gradient-boosted trees (ML.NET FastTree), one
@@ -52,7 +59,9 @@ public static class TreeImportanceSelector
     {
         ArgumentNullException.ThrowIfNull(train);
         options ??= new TreeSelectionOptions();
-        var importance = Importance(train, options);
+        var withProbes = Importance(WithProbes(train, options.Probes, options.Seed), options);
+        var importance = withProbes[..train.Width];
+        var probeThreshold = options.Probes > 0 ? withProbes[train.Width..].Max() : 0f;
         var ranking = Enumerable.Range(0, train.Width).OrderByDescending(j => importance[j]).ThenBy(j => j).ToArray();
         var total = importance.Sum();
         if (!(total > 0))
@@ -64,7 +73,7 @@ public static class TreeImportanceSelector
         var share = 0.0;
         foreach (var j in ranking)
         {
-            if (importance[j] <= 0f || (options.TopK is { } k && kept.Count >= k)
+            if (importance[j] <= probeThreshold || (options.TopK is { } k && kept.Count >= k)
                 || (options.CumulativeImportance is { } target && share >= target))
             {
                 break;
@@ -74,7 +83,36 @@ public static class TreeImportanceSelector
             share += importance[j] / total;
         }
 
-        return new TreeSelectionResult(Standardizer.Selection(train.Features, kept), importance, ranking);
+        if (kept.Count == 0)
+        {
+            throw new InvalidOperationException("No feature beat the shuffled probe features: the features carry no usable signal.");
+        }
+
+        return new TreeSelectionResult(Standardizer.Selection(train.Features, kept), importance, ranking, probeThreshold);
+    }
+
+    /// <summary>Appends <paramref name="probes"/> columns: real columns spread across the width, each with its rows shuffled.</summary>
+    private static LabelledFeatures WithProbes(LabelledFeatures train, int probes, int seed)
+    {
+        if (probes <= 0)
+        {
+            return train;
+        }
+
+        var random = new Random(seed);
+        var rows = train.Features.Select(x => { var r = new float[train.Width + probes]; x.CopyTo(r, 0); return r; }).ToArray();
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        for (var p = 0; p < probes; p++)
+        {
+            var source = (int)((long)p * train.Width / probes);
+            random.Shuffle(order);
+            for (var i = 0; i < rows.Length; i++)
+            {
+                rows[i][train.Width + p] = train.Features[order[i]][source];
+            }
+        }
+
+        return new LabelledFeatures(rows, train.Labels);
     }
 
     private static float[] Importance(LabelledFeatures train, TreeSelectionOptions options)

@@ -68,4 +68,17 @@ public sealed class SelectionTests
 
         Assert.Equal(a.Importance, b.Importance);
     }
+
+    [Fact]
+    public void Tree_selection_with_probes_keeps_informative_features_and_little_noise()
+    {
+        var train = Synthetic.Problem(1400, 60, Informative, 1.0f, seed: 8);
+
+        var result = TreeImportanceSelector.Select(train, new TreeSelectionOptions(CumulativeImportance: null, Trees: 30, Probes: 20));
+
+        Assert.Subset(result.Selection.Indices.ToHashSet(), Informative.ToHashSet());
+        Assert.True(result.Selection.Count <= 20, $"kept {result.Selection.Count}: {string.Join(",", result.Selection.Indices)}");
+        Assert.True(result.ProbeThreshold > 0f);
+        Assert.Equal(60, result.Importance.Length);
+    }
 }
