@@ -38,3 +38,23 @@ public sealed class HeadTrainerTests
         Assert.NotEqual(a.Head.Projection.Weights, c.Head.Projection.Weights);
     }
 }
+
+public sealed class HeadPipelineTests
+{
+    [Theory]
+    [InlineData(SelectionMethod.L1Logistic)]
+    [InlineData(SelectionMethod.TreeImportance)]
+    public void Pipeline_selects_informative_features_and_reports_on_the_evaluation_split(SelectionMethod method)
+    {
+        int[] informative = [1, 6, 8];
+        var train = Synthetic.Problem(1400, 24, informative, 2.5f, seed: 1);
+        var evaluation = Synthetic.Problem(350, 24, informative, 2.5f, seed: 2);
+
+        var trained = HeadPipeline.Train(train, evaluation, method, new HeadTrainingOptions(Hidden: 16, MaxEpochs: 30), trees: new TreeSelectionOptions(TopK: 3, Trees: 20));
+
+        Assert.Subset(trained.Training.Head.Selection.Indices.ToHashSet(), informative.ToHashSet());
+        Assert.Equal(350, trained.Evaluation.Total);
+        Assert.True(trained.Evaluation.Accuracy > 0.5, $"accuracy {trained.Evaluation.Accuracy:F3}");
+        Assert.Equal(method == SelectionMethod.L1Logistic, trained.L1 is not null);
+    }
+}
