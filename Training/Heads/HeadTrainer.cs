@@ -10,6 +10,7 @@ namespace Emotion.Orleans.Training;
 /// <param name="BatchSize">Mini-batch size.</param>
 /// <param name="LearningRate">Adam step size.</param>
 /// <param name="WeightDecay">L2 penalty (Adam's weight decay).</param>
+/// <param name="Dropout">Inverted dropout on the hidden units while training (0 turns it off; inference never drops).</param>
 /// <param name="BalancedClasses">Weight the cross-entropy by inverse class frequency of the training set.</param>
 /// <param name="ClassWeights">Explicit per-class loss weights (override <paramref name="BalancedClasses"/>).</param>
 /// <param name="Seed">Seeds initialisation, shuffling and dropout.</param>
@@ -20,6 +21,7 @@ public sealed record HeadTrainingOptions(
     int BatchSize = 64,
     float LearningRate = 3e-4f,
     float WeightDecay = 1e-4f,
+    float Dropout = 0f,
     bool BalancedClasses = false,
     float[]? ClassWeights = null,
     int Seed = 1);
@@ -73,7 +75,12 @@ public static class HeadTrainer
         var projection = new Dense(selection.Count, options.Hidden, random);
         var classifier = new Dense(options.Hidden, EmotionLabels.Count, random);
         var adam = new Adam([(projection.W, true), (projection.B, false), (classifier.W, true), (classifier.B, false)], options.LearningRate, options.WeightDecay);
-        var workers = Enumerable.Range(0, Blocks).Select(_ => new Worker(projection, classifier)).ToArray();
+        if (options.Dropout is < 0f or >= 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Dropout must be in [0, 1).");
+        }
+
+        var workers = Enumerable.Range(0, Blocks).Select(_ => new Worker(projection, classifier, options.Dropout)).ToArray();
         var gradient = new[] { new float[projection.W.Length], new float[projection.B.Length], new float[classifier.W.Length], new float[classifier.B.Length] };
 
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -90,7 +97,8 @@ public static class HeadTrainer
                 Parallel.For(0, Blocks, block =>
                 {
                     var worker = workers[block];
-                    worker.Clear();
+                    // One generator per (epoch, batch, block): the same masks whatever thread runs the block.
+                    worker.Clear(HashCode.Combine(options.Seed, epoch, start, block));
                     for (var r = start + (size * block / Blocks); r < start + (size * (block + 1) / Blocks); r++)
                     {
                         var i = order[r];
@@ -159,8 +167,9 @@ public static class HeadTrainer
     }
 
     /// <summary>Per-block forward/backward buffers.</summary>
-    private sealed class Worker(Dense projection, Dense classifier)
+    private sealed class Worker(Dense projection, Dense classifier, float dropout)
     {
+        private Random _random = new(0);
         private readonly float[] _hidden = new float[projection.Out];
         private readonly float[] _logits = new float[EmotionLabels.Count];
         private readonly float[] _dLogits = new float[EmotionLabels.Count];
@@ -172,8 +181,9 @@ public static class HeadTrainer
 
         public float Weight { get; private set; }
 
-        public void Clear()
+        public void Clear(int seed)
         {
+            _random = new Random(seed);
             foreach (var g in Gradient)
             {
                 Array.Clear(g);
@@ -187,16 +197,30 @@ public static class HeadTrainer
         {
             projection.Forward(x, _hidden);
             TensorPrimitives.Max(_hidden, 0f, _hidden);
+            if (dropout > 0f)
+            {
+                var keep = 1f / (1f - dropout);
+                for (var j = 0; j < _hidden.Length; j++)
+                {
+                    // A dropped unit is 0, so the ReLU gate below also stops its gradient.
+                    _hidden[j] = _random.NextSingle() < dropout ? 0f : _hidden[j] * keep;
+                }
+            }
+
             classifier.Forward(_hidden, _logits);
             Loss += CrossEntropy.Gradient(_logits, label, weight, _dLogits);
             Weight += weight;
             classifier.Backward(_hidden, _dLogits, Gradient[2], Gradient[3], _dHidden);
             for (var j = 0; j < _hidden.Length; j++)
             {
-                // ReLU gate: no gradient where the unit was off.
+                // ReLU (and dropout) gate: no gradient where the unit was off; kept units carry the 1/(1−p) scale.
                 if (_hidden[j] <= 0f)
                 {
                     _dHidden[j] = 0f;
+                }
+                else if (dropout > 0f)
+                {
+                    _dHidden[j] /= 1f - dropout;
                 }
             }
 

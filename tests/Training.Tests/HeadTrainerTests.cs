@@ -27,7 +27,7 @@ public sealed class HeadTrainerTests
         var train = Synthetic.Problem(350, 12, [1, 2], 2f, seed: 3);
         var dev = Synthetic.Problem(140, 12, [1, 2], 2f, seed: 4);
         var selection = Standardizer.Selection(train.Features, [1, 2, 5]);
-        var options = new HeadTrainingOptions(Hidden: 16, MaxEpochs: 5, BalancedClasses: true, Seed: 7);
+        var options = new HeadTrainingOptions(Hidden: 16, MaxEpochs: 5, Dropout: 0.3f, BalancedClasses: true, Seed: 7);
 
         var a = HeadTrainer.Train(train, dev, selection, options);
         var b = HeadTrainer.Train(train, dev, selection, options);
