@@ -5,7 +5,7 @@ namespace Emotion.Orleans.Inference;
 /// with 2 anchors per cell (stride 8) followed by an 8×8 grid with 6 per cell (three stride-16
 /// layers merged). Anchor sizes are fixed at 1, so only the centres matter.
 /// </summary>
-internal static class BlazeFaceAnchors
+public static class BlazeFaceAnchors
 {
     /// <summary>Input side of the model in pixels; also the box coordinate scale.</summary>
     public const int InputSize = 128;
@@ -14,7 +14,7 @@ internal static class BlazeFaceAnchors
     public const int Count = 896;
 
     /// <summary>Anchor centres as (x, y) in [0, 1], in the model's output order.</summary>
-    public static (float X, float Y)[] Centres { get; } = Build();
+    public static IReadOnlyList<(float X, float Y)> Centres { get; } = Build();
 
     private static (float X, float Y)[] Build()
     {

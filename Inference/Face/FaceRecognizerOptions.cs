@@ -8,9 +8,10 @@ public sealed class FaceRecognizerOptions
 
     /// <summary>
     /// Extra context around the detected box on each side, as a fraction of the box's longer side.
-    /// BlazeFace's box runs from the brows to the chin; the expression datasets' faces include the forehead.
+    /// BlazeFace's box is about 0.87 of a FER2013 face crop's side, so 0.08 reproduces the framing
+    /// the expression model was trained on (wider margins measurably lower its accuracy).
     /// </summary>
-    public float CropMargin { get; set; } = 0.15f;
+    public float CropMargin { get; set; } = 0.08f;
 
     /// <summary>Limits on encoded frames.</summary>
     public FrameDecoderOptions Decoder { get; set; } = new();
