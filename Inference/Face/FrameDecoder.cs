@@ -3,6 +3,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace Emotion.Orleans.Inference;
 
@@ -37,7 +38,7 @@ public sealed class FrameDecoder
     /// <summary>The limits in force.</summary>
     public FrameDecoderOptions Options => _options;
 
-    /// <summary>Decodes one frame to 8-bit RGB; the caller disposes the image.</summary>
+    /// <summary>Decodes one frame to 8-bit RGB, turned upright by its EXIF orientation; the caller disposes the image.</summary>
     /// <exception cref="InvalidInputException">
     /// The frame is empty (<see cref="InputErrorKind.Empty"/>), not JPEG or PNG
     /// (<see cref="InputErrorKind.UnsupportedFormat"/>), truncated or corrupt
@@ -87,7 +88,19 @@ public sealed class FrameDecoder
             }
 
             stream.Position = 0;
-            return Image.Load<Rgb24>(_configuration, stream);
+            var image = Image.Load<Rgb24>(_configuration, stream);
+
+            try
+            {
+                // Phone cameras store rotation in EXIF; the detector only finds upright faces.
+                image.Mutate(c => c.AutoOrient());
+                return image;
+            }
+            catch
+            {
+                image.Dispose();
+                throw;
+            }
         }
         catch (Exception ex) when (ex is ImageFormatException or NotSupportedException or ArgumentException)
         {

@@ -1,4 +1,5 @@
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Emotion.Orleans.Inference.Tests;
@@ -53,6 +54,18 @@ public sealed class FrameDecoderTests
         Assert.InRange(p.R, 190, 210);
         Assert.InRange(p.G, 30, 50);
         Assert.InRange(p.B, 80, 100);
+    }
+
+    [Fact]
+    public void Jpeg_with_an_exif_rotation_is_turned_upright()
+    {
+        using var source = new Image<Rgb24>(80, 40, new Rgb24(20, 20, 20));
+        source.Metadata.ExifProfile = new ExifProfile();
+        source.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6); // stored rotated 90° counter-clockwise
+
+        using var decoded = _decoder.Decode(FaceTestData.Jpeg(source));
+
+        Assert.Equal((40, 80), (decoded.Width, decoded.Height));
     }
 
     [Fact]
