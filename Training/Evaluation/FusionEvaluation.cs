@@ -21,7 +21,7 @@ public sealed record RobustnessRow(string Condition, double FusionAccuracy, doub
 
 /// <summary>Everything the fusion evaluation produced.</summary>
 /// <param name="Systems">Single modalities, average of probabilities, concatenation + LR, attention + MLP.</param>
-/// <param name="Robustness">Clean, then each modality removed and replaced by noise.</param>
+/// <param name="Robustness">Clean, then each modality present in the test set removed and replaced by noise.</param>
 /// <param name="Note">What the evaluation data is (e.g. that composites are not aligned data).</param>
 public sealed record FusionEvaluationResult(IReadOnlyList<SystemReport> Systems, IReadOnlyList<RobustnessRow> Robustness, string Note)
 {
@@ -107,7 +107,7 @@ public static class FusionEvaluation
 
         var robustness = new List<RobustnessRow> { Row("clean", model, concatenation, test) };
         var noise = NoiseStatistics(train);
-        foreach (var m in Enum.GetValues<Modality>())
+        foreach (var m in Enum.GetValues<Modality>().Where(m => test.Any(e => e.Has(m))))
         {
             var name = m.ToString().ToLowerInvariant();
             // Removal only where another modality stays; examples with m alone keep it.

@@ -58,3 +58,26 @@ public sealed class HeadPipelineTests
         Assert.Equal(method == SelectionMethod.L1Logistic, trained.L1 is not null);
     }
 }
+
+public sealed class OutOfFoldTests
+{
+    [Fact]
+    public void Out_of_fold_logits_cover_every_item_and_are_less_confident_than_in_sample_logits()
+    {
+        // Weak signal, many noise features: a head overfits its own items.
+        var train = Synthetic.Problem(700, 40, [0, 1], 1.5f, seed: 1);
+        var selection = Standardizer.Selection(train.Features, [.. Enumerable.Range(0, 40)]);
+        var options = new HeadTrainingOptions(Hidden: 32, MaxEpochs: 60, Patience: 60);
+
+        var outOfFold = HeadTrainer.OutOfFoldLogits(train, selection, options, folds: 4);
+        var inSample = HeadTrainer.Train(train, train, selection, options).Head;
+
+        Assert.All(outOfFold, z => Assert.Equal(7, z.Length));
+        static double Accuracy(IReadOnlyList<float[]> logits, LabelledFeatures data) =>
+            Enumerable.Range(0, data.Count).Count(i => Array.IndexOf(logits[i], logits[i].Max()) == (int)data.Labels[i]) / (double)data.Count;
+        var oofAccuracy = Accuracy(outOfFold, train);
+        var inSampleAccuracy = Accuracy(HeadEvaluation.Logits(inSample, train.Features), train);
+        Assert.True(oofAccuracy < inSampleAccuracy - 0.1, $"out-of-fold {oofAccuracy:F3}, in-sample {inSampleAccuracy:F3}");
+        Assert.True(oofAccuracy > 0.2, $"out-of-fold {oofAccuracy:F3}");
+    }
+}
