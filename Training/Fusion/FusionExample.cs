@@ -77,6 +77,10 @@ public sealed record CompositeOptions(int Count, float ModalityDropout = 0f, flo
 /// item of that label from each modality pool (with replacement; a pool without that label leaves
 /// the slot missing), then drop modalities at random. Results on such composites measure the fusion
 /// mechanism, not real-world multimodal accuracy: the modalities are independent given the label.
+/// Build training, early-stopping and test composites from disjoint items (e.g. out-of-fold head
+/// logits of the training split for training, separate halves of a dev split for the other two):
+/// composites re-use each item many times, so a dev set drawn from the training items lets the MLP
+/// memorise item logits and makes early stopping blind to it.
 /// </summary>
 public static class CompositeBuilder
 {
