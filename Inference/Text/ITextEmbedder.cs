@@ -7,6 +7,6 @@ public interface ITextEmbedder
     int Dimension { get; }
 
     /// <summary>Embeds each text in one batched model run; results are in input order.</summary>
-    /// <exception cref="InvalidInputException">A text is empty, only whitespace or over the length limit.</exception>
+    /// <exception cref="InvalidInputException">A text is empty, only whitespace, over the length limit or not encodable text; nothing runs.</exception>
     float[][] Embed(IReadOnlyList<string> texts);
 }

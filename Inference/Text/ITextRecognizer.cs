@@ -4,6 +4,6 @@ namespace Emotion.Orleans.Inference;
 public interface ITextRecognizer
 {
     /// <summary>Recognizes each text; results are in input order.</summary>
-    /// <exception cref="InvalidInputException">A text is empty, only whitespace or over the length limit.</exception>
+    /// <exception cref="InvalidInputException">A text is empty, only whitespace, over the length limit or not encodable text; nothing runs.</exception>
     IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<string> texts);
 }
