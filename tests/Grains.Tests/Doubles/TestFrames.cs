@@ -17,4 +17,6 @@ public static class TestFrames
     public static byte[] NotAnImage { get; } = "this is not an image"u8.ToArray();
 
     public static bool HasSignature(ReadOnlySpan<byte> bytes) => bytes.StartsWith(PngSignature);
+
+    public static bool IsImage(ReadOnlySpan<byte> bytes) => HasSignature(bytes) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]);
 }
