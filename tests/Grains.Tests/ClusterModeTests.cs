@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Emotion.Orleans.Grains.Tests;
 
@@ -56,5 +57,35 @@ public sealed class ClusterModeTests
             var timeline = await TimelineAsync(httpB, id);
             Assert.Equal(["joy", "fear"], timeline.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("emotion").GetString()));
         }
+    }
+
+    [SkippableFact]
+    public async Task Inference_workers_activate_on_the_gpu_silo_when_the_call_arrives_at_a_cpu_silo()
+    {
+        Skip.If(ClusterModeSiloFactory.Redis is null, "EMOTION_REDIS is not set.");
+        var service = $"test-{Guid.NewGuid():N}";
+        await using var cpu = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11631, 30631, gpu: false);
+        await using var gpu = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11632, 30632, gpu: true);
+        var (httpCpu, _) = (cpu.CreateClient(), gpu.CreateClient());
+
+        for (var i = 0; i < 4; i++)
+        {
+            var id = $"call-gpu-{i}";
+            (await httpCpu.PostAsync($"/calls/{id}/start", null)).EnsureSuccessStatusCode();
+            (await httpCpu.PostAsJsonAsync($"/calls/{id}/text", Text("Thanks!", "00:00:01", "00:00:02"))).EnsureSuccessStatusCode();
+        }
+
+        // Each silo host has its own recognizer instance: count who ran the texts.
+        static int Runs(ClusterModeSiloFactory silo)
+        {
+            var recognizer = silo.Services.GetRequiredService<KeywordTextRecognizer>();
+            lock (recognizer.BatchSizes)
+            {
+                return recognizer.BatchSizes.Sum();
+            }
+        }
+
+        Assert.Equal(0, Runs(cpu));
+        Assert.Equal(4, Runs(gpu));
     }
 }
