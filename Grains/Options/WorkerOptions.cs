@@ -8,4 +8,10 @@ public sealed class WorkerOptions
 
     /// <summary>Most requests one model run takes.</summary>
     public int MaxBatchSize { get; set; } = 16;
+
+    /// <summary>
+    /// How long a worker waits after a request for others to join its model run (unless the batch
+    /// fills first); zero runs each request as it comes.
+    /// </summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
 }

@@ -7,13 +7,13 @@ namespace Emotion.Orleans.Grains;
 /// <summary>Runs the face recognizer; frames that arrive together share one model run.</summary>
 [StatelessWorker]
 [PreferGpuSilo]
-// Reentrant so that requests arriving while one waits for its batch can join the next one. Safe:
+// Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
 // the only state is the batcher, touched solely on this activation's scheduler, and the model run
 // itself is synchronous, so no two runs overlap within an activation.
 [Reentrant]
 public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options) : Grain, IFaceWorkerGrain
 {
-    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(recognizer.Recognize, options.Value.MaxBatchSize);
+    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(recognizer.Recognize, options.Value.MaxBatchSize, options.Value.BatchWindow);
 
     /// <inheritdoc />
     public async Task<FaceResult> Recognize(string callId, byte[] image)

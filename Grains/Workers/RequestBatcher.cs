@@ -3,13 +3,14 @@ using Emotion.Orleans.Inference;
 namespace Emotion.Orleans.Grains;
 
 /// <summary>
-/// Collects requests that reach one worker activation while a model run is under way, and runs
-/// them together in the next run (up to a maximum batch). Lives inside a grain activation and is
-/// only touched from its scheduler, so it needs no locks.
+/// Collects the requests that reach one worker activation within a short window after the first
+/// one (or until the batch is full) and answers them with one model run. Lives inside a grain
+/// activation and is only touched from its scheduler, so it needs no locks.
 /// </summary>
-internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize)
+internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window)
 {
     private readonly List<(TIn Input, TaskCompletionSource<TOut> Result)> _pending = [];
+    private TaskCompletionSource? _full;
     private bool _draining;
 
     /// <summary>Queues one input; completes with its output or the run's error.</summary>
@@ -17,6 +18,11 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
     {
         var result = new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending.Add((input, result));
+        if (_pending.Count >= maxBatchSize)
+        {
+            _full?.TrySetResult();
+        }
+
         if (!_draining)
         {
             _draining = true;
@@ -32,8 +38,14 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
         {
             while (_pending.Count > 0)
             {
-                // Yield once so requests already waiting in the activation's queue join this batch.
-                await Task.Yield();
+                // Requests arriving during the window (the activation is reentrant) join this batch.
+                if (_pending.Count < maxBatchSize && window > TimeSpan.Zero)
+                {
+                    _full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    await Task.WhenAny(Task.Delay(window), _full.Task);
+                    _full = null;
+                }
+
                 var count = Math.Min(_pending.Count, maxBatchSize);
                 var batch = _pending.GetRange(0, count);
                 _pending.RemoveRange(0, count);

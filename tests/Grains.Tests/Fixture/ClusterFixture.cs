@@ -18,6 +18,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             ["Fusion:CadenceInterval"] = "00:00:01",
             ["Fusion:EvidenceMaxAge"] = "00:00:10",
             ["Workers:MaxBatchSize"] = "8",
+            ["Workers:BatchWindow"] = "00:00:00.020",
         })
         .Build();
 
