@@ -7,23 +7,29 @@ namespace Emotion.Orleans.Client;
 /// <summary>Replays a recorded call into the cluster and prints its live timeline.</summary>
 public sealed class ReplayCommand(EmotionCallClient calls, TextWriter output)
 {
+    private static readonly TimeSpan StreamCatchUp = TimeSpan.FromSeconds(5);
+
     /// <summary>Replays; <paramref name="speed"/> 1 is real time, 10 ten times faster, 0 as fast as possible.</summary>
     /// <returns>The final timeline.</returns>
     public async Task<CallTimeline> RunAsync(RecordedCall call, string callId, double speed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentOutOfRangeException.ThrowIfNegative(speed);
-        var printed = new SemaphoreSlim(1, 1);
+        using var writing = new SemaphoreSlim(1, 1);
+        using var printed = new SemaphoreSlim(0);
+        var printedCount = 0;
         await using var subscription = await calls.SubscribeAsync(callId, async result =>
         {
-            await printed.WaitAsync(cancellationToken);
+            await writing.WaitAsync(cancellationToken);
             try
             {
                 await output.WriteLineAsync(Format(result));
+                Interlocked.Increment(ref printedCount);
+                printed.Release();
             }
             finally
             {
-                printed.Release();
+                writing.Release();
             }
         });
 
@@ -53,6 +59,22 @@ public sealed class ReplayCommand(EmotionCallClient calls, TextWriter output)
 
         await calls.EndCallAsync(callId);
         var timeline = await calls.GetTimelineAsync(callId);
+
+        // Let the live timeline catch up with the stored one before the summary (bounded wait).
+        using var catchUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        catchUp.CancelAfter(StreamCatchUp);
+        try
+        {
+            while (Volatile.Read(ref printedCount) < timeline.Results.Length)
+            {
+                await printed.WaitAsync(catchUp.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await output.WriteLineAsync($"({timeline.Results.Length - Volatile.Read(ref printedCount)} results not seen on the stream; the stored timeline has them)");
+        }
+
         await output.WriteLineAsync($"call {callId} ended: {timeline.Results.Length} results");
         return timeline;
     }

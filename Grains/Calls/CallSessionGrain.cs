@@ -103,7 +103,7 @@ public sealed partial class CallSessionGrain(
 
         Call.LastTextStart = segment.Start;
         var result = await ObserveAsync(new ModalityObservation(InputModality.Text, logits, segment.Start, segment.End, UtteranceEnd: true, segment.Speaker, segment.Text));
-        await state.WriteStateAsync();
+        await SaveIfChangedAsync(result is not null);
         return result;
     }
 
@@ -137,7 +137,7 @@ public sealed partial class CallSessionGrain(
         _segmenterEnd = chunk.Start + chunk.Duration;
         Call.AudioEnd = chunk.Start + chunk.Duration;
         var results = await RecognizeSpeechAsync(segments);
-        await state.WriteStateAsync();
+        await SaveIfChangedAsync(results.Count > 0);
         return results;
     }
 
@@ -165,7 +165,7 @@ public sealed partial class CallSessionGrain(
 
         // A frame without a face is evidence too: the face modality is absent from now on.
         var result = await ObserveAsync(new ModalityObservation(InputModality.Face, face.Logits, frame.Timestamp, frame.Timestamp, UtteranceEnd: false));
-        await state.WriteStateAsync();
+        await SaveIfChangedAsync(result is not null);
         return result;
     }
 
@@ -289,12 +289,22 @@ public sealed partial class CallSessionGrain(
         }
     }
 
-    private async Task<CallException> RejectAsync(CallException error)
+    private Task<CallException> RejectAsync(CallException error)
     {
+        // Counted in memory; stored with the next result or state change.
         Call.RejectedInputs++;
-        await state.WriteStateAsync();
         LogRejected(logger, CallId, error.Message);
-        return error;
+        return Task.FromResult(error);
+    }
+
+    // Storage is written when the timeline grows, not for every chunk or frame: the input clocks
+    // and counters ride along with those writes (after a silo failure they may lag a little).
+    private async Task SaveIfChangedAsync(bool timelineGrew)
+    {
+        if (timelineGrew)
+        {
+            await state.WriteStateAsync();
+        }
     }
 
     private CallStatus Status() => new(CallId, Call.State, Call.StartedAt, Call.EndedAt, Call.Results.Count, Call.RejectedInputs);

@@ -54,6 +54,8 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
             Assert.All(r.Modalities, m => Assert.Equal(r.Alpha[(int)m.Modality], m.Alpha));
         });
         Assert.Contains("anger", timeline.Results.Select(r => r.Emotion));
-        Assert.Contains($"call {id} ended: {timeline.Results.Length} results", output.ToString(), StringComparison.Ordinal);
+        var printed = output.ToString().Split('\n');
+        Assert.Equal(timeline.Results.Length, printed.Count(l => l.StartsWith('[') && l.Contains(" #", StringComparison.Ordinal)));
+        Assert.Equal($"call {id} ended: {timeline.Results.Length} results", printed.Last(l => l.Length > 0).TrimEnd());
     }
 }
