@@ -13,7 +13,10 @@ namespace Emotion.Orleans.Client;
 public static class ClientHosting
 {
     /// <summary>The host for the options.</summary>
-    public static IHost Build(ReplayOptions options)
+    /// <param name="options">The command line.</param>
+    /// <param name="addInference">Registers the models of the embedded silo; by default the model bundle.</param>
+    /// <exception cref="InvalidOperationException">An embedded silo is needed but inference is not registered.</exception>
+    public static IHost Build(ReplayOptions options, Action<IServiceCollection, IConfiguration>? addInference = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -41,25 +44,39 @@ public static class ClientHosting
                 silo.AddMemoryGrainStorage(CallStreams.Storage);
                 silo.AddEmotionCalls(builder.Configuration);
             });
-            EmbeddedInference.Register(builder.Services, builder.Configuration);
+            (addInference ?? EmbeddedInference.Register)(builder.Services, builder.Configuration);
+            EmbeddedInference.EnsureRegistered(builder.Services);
         }
 
         return builder.Build();
     }
 
-    /// <summary>
-    /// Placeholder until Inference offers <c>services.AddEmotionInference(configuration)</c>; then
-    /// this class goes and <see cref="Build"/> calls that instead.
-    /// </summary>
+    /// <summary>The embedded silo's models.</summary>
     internal static class EmbeddedInference
     {
+        private static readonly Type[] Required =
+        [
+            typeof(ITextRecognizer), typeof(ISpeechRecognizer), typeof(IFaceRecognizer),
+            typeof(ITextEmbedder), typeof(ISpeechSegmenterFactory), typeof(FusionModel),
+        ];
+
+        /// <summary>
+        /// Placeholder until Inference offers <c>services.AddEmotionInference(configuration)</c>,
+        /// which this then calls.
+        /// </summary>
         public static void Register(IServiceCollection services, IConfiguration configuration)
         {
+            ArgumentNullException.ThrowIfNull(services);
             ArgumentNullException.ThrowIfNull(configuration);
-            if (!services.Any(d => d.ServiceType == typeof(FusionModel)))
+        }
+
+        public static void EnsureRegistered(IServiceCollection services)
+        {
+            var missing = Required.Where(t => !services.Any(d => d.ServiceType == t)).Select(t => t.Name).ToList();
+            if (missing.Count > 0)
             {
                 throw new InvalidOperationException(
-                    "Inference is not configured (recognizers, speech segmenter, fusion model): the embedded silo cannot run without the model bundle. Pass --redis to replay into a running cluster.");
+                    $"Inference is not configured ({string.Join(", ", missing)} missing): the embedded silo cannot run without the model bundle. Pass --redis to replay into a running cluster.");
             }
         }
     }

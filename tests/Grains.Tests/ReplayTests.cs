@@ -1,4 +1,5 @@
 using Emotion.Orleans.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Emotion.Orleans.Grains.Tests;
@@ -57,5 +58,36 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
         var printed = output.ToString().Split('\n');
         Assert.Equal(timeline.Results.Length, printed.Count(l => l.StartsWith('[') && l.Contains(" #", StringComparison.Ordinal)));
         Assert.Equal($"call {id} ended: {timeline.Results.Length} results", printed.Last(l => l.Length > 0).TrimEnd());
+    }
+
+    [Fact]
+    public async Task Replay_without_a_cluster_runs_an_embedded_silo_in_process()
+    {
+        var options = ReplayOptions.Parse([SampleFolder(), "--speed", "0", "--call-id", "embedded-replay"]);
+        using var host = ClientHosting.Build(options, (services, _) => services.AddDeterministicInference());
+        await host.StartAsync();
+        try
+        {
+            var client = host.Services.GetRequiredService<EmotionCallClient>();
+            var timeline = await new ReplayCommand(client, TextWriter.Null).RunAsync(RecordedCall.Load(options.Folder, options.CallId), options.CallId, options.Speed, CancellationToken.None);
+
+            Assert.Equal(CallState.Ended, timeline.State);
+            Assert.True(timeline.Results.Length >= 7);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public void Replay_arguments_are_parsed_and_bad_ones_refused()
+    {
+        var options = ReplayOptions.Parse(["calls/call-9", "--speed", "2.5", "--redis", "127.0.0.1:6379"]);
+        Assert.Equal(("calls/call-9", 2.5, "127.0.0.1:6379"), (options.Folder, options.Speed, options.Redis));
+        Assert.StartsWith("call-9-", options.CallId, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ReplayOptions.Parse(["folder", "--speed", "-1"]));
+        Assert.Throws<ArgumentException>(() => ReplayOptions.Parse(["--speed", "1"]));
+        Assert.Throws<ArgumentException>(() => ReplayOptions.Parse(["a", "b"]));
     }
 }
