@@ -170,4 +170,25 @@ public sealed class CallReplayTests(ClusterFixture fixture)
         var result = Assert.Single((await call.GetTimeline()).Results);
         Assert.Equal([InputModality.Speech], result.PresentModalities.ToArray());
     }
+
+    [Fact]
+    public async Task A_call_continues_from_storage_after_its_grains_are_deactivated()
+    {
+        var id = NewCallId();
+        var call = fixture.Client.GetGrain<ICallSessionGrain>(id);
+        await call.StartCall();
+        await call.SendText(Text(id, "I am furious.", 0, 1));
+        await call.SendText(Text(id, "Really furious.", 2, 3));
+
+        var management = fixture.Client.GetGrain<IManagementGrain>(0);
+        Assert.Contains(await management.GetDetailedGrainStatistics(), g => g.GrainId == call.GetGrainId());
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        var active = await management.GetDetailedGrainStatistics();
+        Assert.DoesNotContain(active, g => g.GrainId == call.GetGrainId());
+
+        await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendText(Text(id, "Too early.", 1, 2)));
+        var next = Assert.IsType<FusedResult>(await call.SendText(Text(id, "Thanks, that helps.", 4, 5)));
+        Assert.Equal(3, next.Sequence);
+        Assert.Equal([1L, 2L, 3L], (await call.GetTimeline()).Results.Select(r => r.Sequence));
+    }
 }
