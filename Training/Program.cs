@@ -19,13 +19,14 @@ public static class Program
         return args.Length == 0 ? 2 : 0;
     }
 
-    /// <summary><c>speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N]</c>: trains and exports the speech CNN.</summary>
+    /// <summary><c>speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N] [--mfcc-normalization utterance|level]</c>: trains and exports the speech CNN.</summary>
     private static int SpeechCnnCommand(string[] args)
     {
         string? ravdess = null;
         var output = Path.Combine("Inference", "Models", "bundle", "speech-cnn.onnx");
         var seed = 7;
         var epochs = 30;
+        var normalization = MfccNormalization.Utterance;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -34,6 +35,7 @@ public static class Program
                 case "--out": output = args[i + 1]; break;
                 case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--epochs": epochs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--mfcc-normalization": normalization = Enum.Parse<MfccNormalization>(args[i + 1], ignoreCase: true); break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}");
                     return 2;
@@ -42,7 +44,7 @@ public static class Program
 
         if (ravdess is null)
         {
-            Console.Error.WriteLine("usage: emotion-train speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N]");
+            Console.Error.WriteLine("usage: emotion-train speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N] [--mfcc-normalization utterance|level]");
             return 2;
         }
 
@@ -52,6 +54,7 @@ public static class Program
             OutputPath = output,
             Seed = seed,
             Epochs = epochs,
+            Normalization = normalization,
             Log = Console.Out,
         });
         Console.WriteLine(string.Create(

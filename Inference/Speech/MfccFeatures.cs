@@ -28,6 +28,9 @@ public sealed class MfccFeatures
     private const int HopSamples = 160; // 10 ms
     private const float MinStd = 1e-4f;
 
+    // Brings raw NWaves cepstra (log-energy scale, |c| up to ~50) near unit range.
+    private const float LevelScale = 0.1f;
+
     /// <summary>Length of a fixed matrix: <see cref="Coefficients"/> × <see cref="Frames"/>.</summary>
     public const int MatrixLength = Coefficients * Frames;
 
@@ -35,7 +38,23 @@ public sealed class MfccFeatures
     /// Normalised MFCC frames of the whole utterance: one array of <see cref="Coefficients"/> per
     /// 10 ms hop (at least one frame; input shorter than 25 ms is zero-padded).
     /// </summary>
-    public static float[][] ComputeFrames(ReadOnlySpan<float> samples16k)
+    public static float[][] ComputeFrames(ReadOnlySpan<float> samples16k, MfccNormalization normalization = MfccNormalization.Utterance)
+    {
+        var frames = ComputeRawFrames(samples16k);
+        if (normalization == MfccNormalization.Utterance)
+        {
+            Normalise(frames);
+        }
+        else
+        {
+            RemoveLevel(frames);
+        }
+
+        return frames;
+    }
+
+    /// <summary>MFCC frames as NWaves computes them, without normalisation.</summary>
+    public static float[][] ComputeRawFrames(ReadOnlySpan<float> samples16k)
     {
         var samples = new float[Math.Max(samples16k.Length, FrameSamples)];
         samples16k.CopyTo(samples);
@@ -54,9 +73,7 @@ public sealed class MfccFeatures
             Window = WindowType.Hamming,
             PreEmphasis = 0.97,
         });
-        var frames = extractor.ComputeFrom(samples).ToArray();
-        Normalise(frames);
-        return frames;
+        return extractor.ComputeFrom(samples).ToArray();
     }
 
     /// <summary>
@@ -64,10 +81,10 @@ public sealed class MfccFeatures
     /// frame) of an utterance: longer utterances keep their centre 3 s, shorter ones are centred
     /// and zero-padded (zero is each coefficient's mean after normalisation).
     /// </summary>
-    public static float[] Compute(ReadOnlySpan<float> samples16k)
+    public static float[] Compute(ReadOnlySpan<float> samples16k, MfccNormalization normalization = MfccNormalization.Utterance)
     {
         var matrix = new float[MatrixLength];
-        var frames = ComputeFrames(samples16k);
+        var frames = ComputeFrames(samples16k, normalization);
         WriteMatrix(frames, CentreOffset(frames.Length), matrix);
         return matrix;
     }
@@ -103,6 +120,20 @@ public sealed class MfccFeatures
 
     /// <summary>The offset that centres <paramref name="frameCount"/> frames in the fixed window.</summary>
     public static int CentreOffset(int frameCount) => (frameCount - Frames) / 2;
+
+    /// <summary>Subtracts the utterance mean of coefficient 0 (the level) and scales all coefficients by <see cref="LevelScale"/>.</summary>
+    private static void RemoveLevel(float[][] frames)
+    {
+        var mean = frames.Average(f => (double)f[0]);
+        foreach (var frame in frames)
+        {
+            frame[0] = (float)(frame[0] - mean);
+            for (var c = 0; c < Coefficients; c++)
+            {
+                frame[c] *= LevelScale;
+            }
+        }
+    }
 
     private static void Normalise(float[][] frames)
     {

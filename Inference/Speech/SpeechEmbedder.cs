@@ -19,6 +19,9 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
     /// <summary>Name of the logits output, [b, 7].</summary>
     public const string LogitsName = "logits";
 
+    /// <summary>ONNX metadata key naming the <see cref="MfccNormalization"/> the CNN was trained with (absent: utterance).</summary>
+    public const string NormalizationMetadataKey = "mfcc_normalization";
+
     /// <summary>Width of the embedding.</summary>
     public const int EmbeddingSize = 128;
 
@@ -41,7 +44,19 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         _session = session;
         _ownsSession = ownsSession;
         _maxDuration = maxUtteranceDuration ?? PcmAudio.DefaultMaxDuration;
+        Normalization = ReadNormalization(session);
     }
+
+    /// <summary>The MFCC normalisation the CNN was trained with (from its metadata).</summary>
+    public MfccNormalization Normalization { get; }
+
+    /// <summary>The metadata value of a normalisation.</summary>
+    public static string NormalizationName(MfccNormalization normalization) => normalization switch
+    {
+        MfccNormalization.Utterance => "utterance",
+        MfccNormalization.Level => "level",
+        _ => throw new ArgumentOutOfRangeException(nameof(normalization)),
+    };
 
     /// <summary>Loads the CNN from a file with its own session.</summary>
     /// <exception cref="ModelBundleException">The file is missing or is not the speech CNN.</exception>
@@ -99,7 +114,7 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         var matrices = new float[utterances16k.Count * MfccFeatures.MatrixLength];
         for (var i = 0; i < utterances16k.Count; i++)
         {
-            MfccFeatures.Compute(utterances16k[i]).CopyTo(matrices.AsSpan(i * MfccFeatures.MatrixLength));
+            MfccFeatures.Compute(utterances16k[i], Normalization).CopyTo(matrices.AsSpan(i * MfccFeatures.MatrixLength));
         }
 
         return RunFeatures(matrices, utterances16k.Count);
@@ -144,6 +159,24 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         }
 
         return rows;
+    }
+
+    private static MfccNormalization ReadNormalization(InferenceSession session)
+    {
+        if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(NormalizationMetadataKey, out var name))
+        {
+            return MfccNormalization.Utterance;
+        }
+
+        foreach (var candidate in Enum.GetValues<MfccNormalization>())
+        {
+            if (NormalizationName(candidate) == name)
+            {
+                return candidate;
+            }
+        }
+
+        throw new ModelBundleException($"The speech CNN was trained with MFCC normalisation '{name}', which this version does not know.");
     }
 
     private static void CheckSignature(InferenceSession session)

@@ -23,8 +23,8 @@ public static class SpeechCnnOnnxExporter
 
     private const string BatchDim = "batch";
 
-    /// <summary>Builds the ONNX model bytes.</summary>
-    public static byte[] Export(SpeechCnn model)
+    /// <summary>Builds the ONNX model bytes; <paramref name="normalization"/> is recorded in the model's metadata.</summary>
+    public static byte[] Export(SpeechCnn model, MfccNormalization normalization = MfccNormalization.Utterance)
     {
         ArgumentNullException.ThrowIfNull(model);
         var graph = new GraphProto { Name = "speech-cnn" };
@@ -68,6 +68,7 @@ public static class SpeechCnnOnnxExporter
             ProducerVersion = "1",
             Graph = graph,
         };
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = SpeechEmbedder.NormalizationMetadataKey, Value = SpeechEmbedder.NormalizationName(normalization) });
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 13 });
         using var stream = new MemoryStream();
         proto.WriteTo(stream);

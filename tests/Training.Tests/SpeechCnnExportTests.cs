@@ -30,6 +30,18 @@ public sealed class SpeechCnnExportTests
         Assert.Contains(model.Norms[0].running_mean!.data<float>().ToArray(), m => Math.Abs(m) > 1e-3);
     }
 
+    [Theory]
+    [InlineData(MfccNormalization.Utterance)]
+    [InlineData(MfccNormalization.Level)]
+    public void Exported_model_tells_the_embedder_which_mfcc_normalisation_it_was_trained_with(MfccNormalization normalization)
+    {
+        manual_seed(5);
+        using var model = new SpeechCnn();
+        using var session = new OnnxSessionFactory().Create(SpeechCnnOnnxExporter.Export(model, normalization));
+        using var embedder = new SpeechEmbedder(session);
+        Assert.Equal(normalization, embedder.Normalization);
+    }
+
     private static void TrainBriefly(SpeechCnn model)
     {
         var optimizer = optim.AdamW(model.parameters(), lr: 1e-2);

@@ -54,20 +54,38 @@ public sealed class MfccFeaturesTests
         }
     }
 
-    [Fact]
-    public void Features_do_not_depend_on_the_recording_level()
+    [Theory]
+    [InlineData(MfccNormalization.Utterance)]
+    [InlineData(MfccNormalization.Level)]
+    public void Features_do_not_depend_on_the_recording_level(MfccNormalization normalization)
     {
         var signal = SpeechTestAudio.Concat(
             SpeechTestAudio.Noise(TimeSpan.FromSeconds(0.5), 0.1f, seed: 3),
             SpeechTestAudio.Sine(700, TimeSpan.FromSeconds(0.5), 0.3f));
         var quieter = signal.Select(s => s * 0.1f).ToArray();
 
-        var a = MfccFeatures.Compute(signal);
-        var b = MfccFeatures.Compute(quieter);
+        var a = MfccFeatures.Compute(signal, normalization);
+        var b = MfccFeatures.Compute(quieter, normalization);
         for (var i = 0; i < a.Length; i++)
         {
             Assert.Equal(a[i], b[i], 0.01f);
         }
+    }
+
+    [Fact]
+    public void Level_normalisation_keeps_the_spectral_shape_and_removes_only_the_mean_level()
+    {
+        var signal = SpeechTestAudio.Concat(
+            SpeechTestAudio.Sine(440, TimeSpan.FromSeconds(0.5), 0.5f),
+            SpeechTestAudio.Sine(440, TimeSpan.FromSeconds(0.5), 0.05f));
+        var raw = MfccFeatures.ComputeRawFrames(signal);
+        var level = MfccFeatures.ComputeFrames(signal, MfccNormalization.Level);
+
+        var meanC0 = raw.Average(f => f[0]);
+        Assert.Equal(0, level.Average(f => f[0]), 4);
+        Assert.Equal((raw[10][0] - meanC0) * 0.1f, level[10][0], 4);
+        Assert.Equal(raw[10][5] * 0.1f, level[10][5], 5);
+        Assert.True(level[10][0] > level[80][0]); // loud half above quiet half
     }
 
     [Fact]
