@@ -25,7 +25,7 @@ public static class Program
         string? ravdess = null;
         var output = Path.Combine("Inference", "Models", "bundle", "speech-cnn.onnx");
         var seed = 7;
-        var epochs = 30;
+        var epochs = 25;
         var normalization = MfccNormalization.Utterance;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {

@@ -22,7 +22,7 @@ public sealed class SpeechCnnTrainingOptions
     public int Seed { get; init; } = 7;
 
     /// <summary>Passes over the training clips.</summary>
-    public int Epochs { get; init; } = 30;
+    public int Epochs { get; init; } = 25;
 
     /// <summary>Clips per optimisation step.</summary>
     public int BatchSize { get; init; } = 32;
