@@ -11,12 +11,13 @@ namespace Emotion.Orleans.Inference;
 public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="InferenceOptions"/> from the <c>Inference</c> section (validated when the host
-    /// starts) and registers, as singletons over one <see cref="InferenceModels"/>:
-    /// <see cref="ITextRecognizer"/>, <see cref="ITextEmbedder"/>, <see cref="IFaceRecognizer"/> and
-    /// <see cref="FusionModel"/>. A hosted service loads the models while the host starts, so a missing
-    /// or mismatched bundle stops the host with a <see cref="ModelBundleException"/> instead of failing
-    /// the first request. Registering twice has no further effect.
+    /// Binds <see cref="InferenceOptions"/> from the <c>Inference</c> section and registers, as
+    /// singletons over one <see cref="InferenceModels"/>: <see cref="ITextRecognizer"/>,
+    /// <see cref="ITextEmbedder"/>, <see cref="IFaceRecognizer"/> and <see cref="FusionModel"/>. A hosted service resolves them while the host starts, so invalid
+    /// options stop the host with an <see cref="OptionsValidationException"/> and a missing or
+    /// mismatched bundle with a <see cref="ModelBundleException"/>, before the first request.
+    /// Services registered after this call replace these (test doubles); when all are replaced,
+    /// neither the options nor the models are touched. Registering twice has no further effect.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The application configuration (its <c>Inference</c> section is read).</param>
@@ -24,9 +25,8 @@ public static class InferenceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<InferenceOptions>()
-            .Bind(configuration.GetSection(InferenceOptions.Section))
-            .ValidateOnStart();
+        // Validated when InferenceModels first reads them, which InferenceStartup does at start.
+        services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.Section));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
         services.TryAddSingleton(sp => new InferenceModels(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<InferenceModels>().TextEncoder);

@@ -4,16 +4,28 @@ using Microsoft.Extensions.Hosting;
 namespace Emotion.Orleans.Inference;
 
 /// <summary>
-/// Loads <see cref="InferenceModels"/> while the host starts, before any hosted service (the Orleans
-/// silo included) runs its <c>StartAsync</c>, so bundle errors stop the host at start.
+/// Resolves the inference services while the host starts, before any hosted service (the Orleans
+/// silo included) runs its <c>StartAsync</c>: the options are validated and the models load then,
+/// so a bad setting or bundle stops the host at start rather than failing the first request. Only
+/// what the application resolves counts: when every service has been replaced (test doubles
+/// registered after <see cref="InferenceServiceCollectionExtensions.AddEmotionInference"/>), nothing loads.
 /// </summary>
-/// <param name="services">Where the models are resolved from.</param>
+/// <param name="services">Where the services are resolved from.</param>
 internal sealed class InferenceStartup(IServiceProvider services) : IHostedLifecycleService
 {
+    private static readonly Type[] Services =
+    [
+        typeof(ITextRecognizer), typeof(ITextEmbedder), typeof(IFaceRecognizer), typeof(FusionModel),
+    ];
+
     /// <inheritdoc />
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        services.GetRequiredService<InferenceModels>();
+        foreach (var type in Services)
+        {
+            services.GetRequiredService(type);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -74,6 +74,7 @@ public sealed class HostingBundleFixture : IDisposable
             [UpstreamModels.MiniLm] = MiniLmSha256,
             [UpstreamModels.ResNet18] = UpstreamModels.Sha256OfFile(ModelFiles.ResNet18),
             [UpstreamModels.BlazeFace] = UpstreamModels.Sha256OfFile(ModelFiles.BlazeFace),
+            [UpstreamModels.FerExpression] = UpstreamModels.Sha256OfFile(ModelFiles.FerExpression),
             [UpstreamModels.SileroVad] = UpstreamModels.Sha256OfFile(ModelFiles.SileroVad),
         };
         if (HasSpeechCnn)
@@ -228,6 +229,9 @@ public sealed class HostingBundleFixture : IDisposable
         new FeatureSelectionFile(Wiring, [.. Enumerable.Range(0, EmotionLabels.Count)], new float[EmotionLabels.Count], [.. Enumerable.Repeat(1f, EmotionLabels.Count)]),
         ScaledIdentity(1f),
         ScaledIdentity(1f));
+
+    /// <summary>The wiring fusion as a model.</summary>
+    public static FusionModel WiringFusionModel() => WiringFusion(InferenceModels.ResNet18FaceSource).ToModel();
 
     /// <summary>Test wiring: every modality scored alike, and the label MLP averages the three slots.</summary>
     private static FusionFile WiringFusion(string faceSource)

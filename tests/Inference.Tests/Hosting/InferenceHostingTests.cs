@@ -123,6 +123,28 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         Assert.Contains("FacePath", error.Message, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void A_bundle_fused_on_the_expression_model_runs_that_path_and_the_provider_disposes_the_models()
+    {
+        Skip.IfNot(bundle.HasSpeechCnn, NoSpeechCnn);
+        var settings = Settings(bundle.Write(faceSource: InferenceModels.FerFaceSource));
+        settings["Inference:FacePath"] = nameof(FaceFeaturePath.FerExpression);
+        var provider = new ServiceCollection().AddEmotionInference(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).BuildServiceProvider();
+        ITextEmbedder embedder;
+        using (provider)
+        {
+            var models = provider.GetRequiredService<InferenceModels>();
+            Assert.Null(models.ResNet18);
+            Assert.NotNull(models.FerExpression);
+            Assert.Equal(FaceFeaturePath.FerExpression, models.FaceRecognizer.FeaturePath);
+            using var empty = new Image<Rgb24>(64, 64, new Rgb24(128, 128, 128));
+            Assert.Same(FaceObservation.NoFace, provider.GetRequiredService<IFaceRecognizer>().Recognize([FaceTestData.Png(empty)])[0]);
+            embedder = provider.GetRequiredService<ITextEmbedder>();
+        }
+
+        Assert.Throws<ObjectDisposedException>(() => embedder.Embed(["still there?"]));
+    }
+
     [Fact]
     public async Task A_missing_bundle_folder_fails_option_validation_at_start()
     {
@@ -131,6 +153,26 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(error.Failures, f => f.Contains("Inference:BundlePath", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Services_replaced_after_registration_leave_options_and_models_untouched_at_start()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(Settings(Path.Combine(Path.GetTempPath(), "no-such-bundle-" + Guid.NewGuid().ToString("N"))));
+        builder.Services.AddEmotionInference(builder.Configuration);
+        var replacement = new Replacement();
+        builder.Services
+            .AddSingleton<ITextRecognizer>(replacement)
+            .AddSingleton<ITextEmbedder>(replacement)
+            .AddSingleton<IFaceRecognizer>(replacement)
+            .AddSingleton(HostingBundleFixture.WiringFusionModel());
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Same(replacement, host.Services.GetRequiredService<IFaceRecognizer>());
+        await host.StopAsync();
     }
 
     [Theory]
@@ -157,6 +199,22 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(error.Failures, f => f.Contains(named, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Default_options_over_an_existing_folder_pass_validation_and_every_failure_is_reported()
+    {
+        var validator = new InferenceOptionsValidator();
+        var options = new InferenceOptions { BundlePath = Path.GetTempPath() };
+        Assert.True(validator.Validate(null, options).Succeeded);
+
+        options.OnnxRuntime.IntraOpThreads = -1;
+        options.Text.MaxCharacters = 0;
+        options.Face.Detector.MaxBatch = 0;
+        var result = validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Equal(3, result.Failures!.Count());
     }
 
     [Fact]
@@ -187,4 +245,15 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<InferenceOptions>));
         Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
     }
+
+    /// <summary>Stands in for every inference service where a test replaces them; never called.</summary>
+    private sealed class Replacement : ITextRecognizer, ITextEmbedder, IFaceRecognizer
+    {
+        public int Dimension => MiniLmEncoder.EmbeddingDimension;
+
+        public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<string> texts) => throw new NotSupportedException();
+
+        public float[][] Embed(IReadOnlyList<string> texts) => throw new NotSupportedException();
+
+        public IReadOnlyList<FaceObservation> Recognize(IReadOnlyList<ReadOnlyMemory<byte>> frames) => throw new NotSupportedException();    }
 }
