@@ -1,0 +1,76 @@
+using System.Diagnostics.Metrics;
+
+namespace Emotion.Orleans.LoadGenerator;
+
+/// <summary>
+/// Records the batch size of every model run of the inference workers in this process (the
+/// embedded silo's <c>Emotion.Orleans.Workers</c> meter), per modality, so the ceiling run can use
+/// the same batches. Sees nothing when the silo runs elsewhere.
+/// </summary>
+public sealed class BatchSizeListener : IDisposable
+{
+    /// <summary>The workers' meter.</summary>
+    public const string MeterName = "Emotion.Orleans.Workers";
+
+    /// <summary>Their batch-size histogram.</summary>
+    public const string InstrumentName = "emotion.worker.batch_size";
+
+    private readonly MeterListener _listener = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, List<int>> _sizes = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Starts listening.</summary>
+    public BatchSizeListener()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == MeterName && instrument.Name == InstrumentName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<int>(OnMeasurement);
+        _listener.Start();
+    }
+
+    /// <summary>The batch sizes recorded since the last call, per modality (text, speech, face), and forgets them.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> Take()
+    {
+        lock (_gate)
+        {
+            var taken = _sizes.ToDictionary(p => p.Key.ToLowerInvariant(), p => (IReadOnlyList<int>)[.. p.Value]);
+            _sizes.Clear();
+            return taken;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _listener.Dispose();
+
+    private void OnMeasurement(Instrument instrument, int size, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        string? modality = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "modality")
+            {
+                modality = tag.Value?.ToString();
+            }
+        }
+
+        if (modality is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!_sizes.TryGetValue(modality, out var list))
+            {
+                _sizes[modality] = list = [];
+            }
+
+            list.Add(size);
+        }
+    }
+}

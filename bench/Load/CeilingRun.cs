@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using Emotion.Orleans.Grains;
+using Emotion.Orleans.Inference;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Emotion.Orleans.LoadGenerator;
+
+/// <summary>
+/// The same models the silo runs, called directly (ONNX Runtime through the recognizers, no
+/// Orleans) on the same amount of media and in the same batch sizes as the workers' model runs
+/// (recorded from the embedded silo; the workers' largest batch when unknown), one loop per
+/// modality running side by side as the three worker grains do. What a silo could do at best on
+/// these cores.
+/// </summary>
+public sealed class CeilingRun
+{
+    private readonly ITextRecognizer _text;
+    private readonly ISpeechRecognizer _speech;
+    private readonly ISpeechSegmenterFactory _segmenters;
+    private readonly IFaceRecognizer _face;
+    private readonly FusionModel _fusion;
+    private readonly IReplySuggester? _replies;
+    private readonly int _maxBatch;
+    private readonly SyntheticMedia _media;
+    private readonly TimeSpan _chunk;
+
+    private CeilingRun(IServiceProvider services, SyntheticMedia media, TimeSpan chunk)
+    {
+        _text = services.GetRequiredService<ITextRecognizer>();
+        _speech = services.GetRequiredService<ISpeechRecognizer>();
+        _segmenters = services.GetRequiredService<ISpeechSegmenterFactory>();
+        _face = services.GetRequiredService<IFaceRecognizer>();
+        _fusion = services.GetRequiredService<FusionModel>();
+        _replies = services.GetService<IReplySuggester>();
+        _maxBatch = services.GetService<IOptions<WorkerOptions>>()?.Value.MaxBatchSize ?? new WorkerOptions().MaxBatchSize;
+        _media = media;
+        _chunk = chunk;
+    }
+
+    /// <summary>The ceiling over the models registered in <paramref name="services"/>; null when they are not all there.</summary>
+    public static CeilingRun? TryCreate(IServiceProvider services, SyntheticMedia media, TimeSpan chunk)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Type[] needed = [typeof(ITextRecognizer), typeof(ISpeechRecognizer), typeof(ISpeechSegmenterFactory), typeof(IFaceRecognizer), typeof(FusionModel)];
+        return needed.All(t => services.GetService(t) is not null) ? new CeilingRun(services, media, chunk) : null;
+    }
+
+    /// <summary>Runs the models over <paramref name="amount"/> of media split into <paramref name="calls"/> calls.</summary>
+    /// <param name="amount">The media.</param>
+    /// <param name="calls">Calls it came from.</param>
+    /// <param name="results">Fusions to run.</param>
+    /// <param name="batchSizes">The workers' batch sizes per modality, in order; null or missing for the largest batch.</param>
+    public async Task<CeilingFigures> RunAsync(MediaAmount amount, int calls, long results, IReadOnlyDictionary<string, IReadOnlyList<int>>? batchSizes)
+    {
+        ArgumentNullException.ThrowIfNull(amount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
+
+        // Inputs are prepared before the clock starts, as the pipeline's arrive ready-made.
+        var lines = Enumerable.Range(0, (int)amount.Segments).Select(i => _media.Lines[i % _media.Lines.Count]).ToList();
+        var frames = Enumerable.Range(0, (int)amount.Frames).Select(i => (ReadOnlyMemory<byte>)_media.Frames[i % _media.Frames.Count]).ToList();
+        var chunkSamples = (int)(_media.SampleRate * _chunk.TotalSeconds);
+        var chunksPerCall = (int)Math.Round(amount.AudioSeconds / calls / _chunk.TotalSeconds);
+        var audio = Enumerable.Range(0, calls)
+            .Select(c => Enumerable.Range(0, chunksPerCall).Select(k => _media.AudioSamples((c * 7_919L * chunkSamples) + ((long)k * chunkSamples), chunkSamples)).ToList())
+            .ToList();
+        var cpu = CpuSampler.Start();
+        var clock = Stopwatch.StartNew();
+        BatchPlan Plan(string modality) => new(batchSizes?.GetValueOrDefault(modality), _maxBatch);
+        var textPlan = Plan("text");
+        var speechPlan = Plan("speech");
+        var facePlan = Plan("face");
+        var text = Task.Run(() => RunText(lines, textPlan));
+        var speech = Task.Run(() => RunSpeech(audio, speechPlan));
+        var face = Task.Run(() => RunFace(frames, facePlan));
+        await Task.WhenAll(text, speech, face);
+        var fusion = Stopwatch.StartNew();
+        var z = Enumerable.Range(0, 3).Select(_ => new float[EmotionLabels.Count]).ToArray();
+        for (var i = 0; i < results; i++)
+        {
+            _fusion.Fuse(z);
+        }
+
+        fusion.Stop();
+        var wall = clock.Elapsed;
+        var (processCores, machine) = cpu.Stop();
+        return new CeilingFigures(
+            batchSizes is { Count: > 0 } ? "as the workers ran them" : $"{_maxBatch} (the workers' largest)",
+            textPlan.Mean,
+            speechPlan.Mean,
+            facePlan.Mean,
+            wall.TotalSeconds,
+            text.Result.TotalSeconds,
+            speech.Result.Seconds.TotalSeconds,
+            speech.Result.Utterances,
+            face.Result.TotalSeconds,
+            fusion.Elapsed.TotalSeconds,
+            amount.CallSeconds / wall.TotalSeconds,
+            processCores,
+            machine);
+    }
+
+    private TimeSpan RunText(List<(Speaker Speaker, string Text)> lines, BatchPlan plan)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in plan.Split(lines))
+        {
+            var predictions = _text.Recognize([.. batch.Select(l => l.Text)]);
+            if (_replies is { } replies)
+            {
+                // The silo suggests a reply for every customer line (one more text embedding).
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    if (batch[i].Speaker == Speaker.Customer)
+                    {
+                        replies.Suggest(predictions[i].Emotion, batch[i].Text);
+                    }
+                }
+            }
+        }
+
+        return clock.Elapsed;
+    }
+
+    private (TimeSpan Seconds, int Utterances) RunSpeech(List<List<float[]>> calls, BatchPlan plan)
+    {
+        var clock = Stopwatch.StartNew();
+        List<float[]> pending = [];
+        var utterances = 0;
+        var next = plan.Next();
+        foreach (var chunks in calls)
+        {
+            var segmenter = _segmenters.Create();
+            foreach (var chunk in chunks)
+            {
+                foreach (var segment in segmenter.Push(chunk))
+                {
+                    pending.Add(segment.Samples);
+                    if (pending.Count >= next)
+                    {
+                        utterances += Recognize(pending, next);
+                        next = plan.Next();
+                    }
+                }
+            }
+
+            pending.AddRange(segmenter.Flush().Select(s => s.Samples));
+        }
+
+        while (pending.Count > 0)
+        {
+            utterances += Recognize(pending, next);
+            next = plan.Next();
+        }
+
+        return (clock.Elapsed, utterances);
+    }
+
+    private int Recognize(List<float[]> pending, int size)
+    {
+        var batch = pending.Take(size).ToList();
+        pending.RemoveRange(0, batch.Count);
+        try
+        {
+            _speech.Recognize(batch);
+        }
+        catch (InvalidInputException)
+        {
+            // As in the worker: one refused segment (e.g. too short) fails alone.
+            foreach (var one in batch)
+            {
+                try
+                {
+                    _speech.Recognize([one]);
+                }
+                catch (InvalidInputException)
+                {
+                    // Skipped by the call as well.
+                }
+            }
+        }
+
+        return batch.Count;
+    }
+
+    private TimeSpan RunFace(List<ReadOnlyMemory<byte>> frames, BatchPlan plan)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in plan.Split(frames))
+        {
+            _face.Recognize(batch);
+        }
+
+        return clock.Elapsed;
+    }
+}
+
+/// <summary>What the ceiling run measured.</summary>
+/// <param name="Batches">Where the batch sizes came from.</param>
+/// <param name="TextBatchMean">Mean text batch.</param>
+/// <param name="SpeechBatchMean">Mean speech batch.</param>
+/// <param name="FaceBatchMean">Mean face batch.</param>
+/// <param name="WallSeconds">Wall time of the run.</param>
+/// <param name="TextSeconds">Time of the text loop (recognition and reply embeddings).</param>
+/// <param name="SpeechSeconds">Time of the speech loop (voice activity, recognition).</param>
+/// <param name="Utterances">Speech segments recognised.</param>
+/// <param name="FaceSeconds">Time of the face loop (decode, detect, classify).</param>
+/// <param name="FusionSeconds">Time of the fusions.</param>
+/// <param name="CallsEquivalent">Call time processed per wall second: the number of live calls the models alone would keep up with.</param>
+/// <param name="ProcessCpuCores">Process CPU use, in cores.</param>
+/// <param name="MachineCpu">Machine CPU use, 0–1.</param>
+public sealed record CeilingFigures(
+    string Batches,
+    double TextBatchMean,
+    double SpeechBatchMean,
+    double FaceBatchMean,
+    double WallSeconds,
+    double TextSeconds,
+    double SpeechSeconds,
+    int Utterances,
+    double FaceSeconds,
+    double FusionSeconds,
+    double CallsEquivalent,
+    double ProcessCpuCores,
+    double? MachineCpu);
+
+/// <summary>Batch sizes to use in order: the recorded ones, cycled, or a fixed size.</summary>
+internal sealed class BatchPlan(IReadOnlyList<int>? sizes, int fallback)
+{
+    private readonly IReadOnlyList<int> _sizes = sizes is { Count: > 0 } ? sizes : [fallback];
+    private int _next;
+    private long _runs;
+    private long _items;
+
+    /// <summary>Mean batch actually used.</summary>
+    public double Mean => _runs == 0 ? 0 : _items / (double)_runs;
+
+    /// <summary>The next batch size.</summary>
+    public int Next()
+    {
+        var size = Math.Max(1, _sizes[_next]);
+        _next = (_next + 1) % _sizes.Count;
+        _runs++;
+        _items += size;
+        return size;
+    }
+
+    /// <summary>Cuts <paramref name="items"/> into batches of the planned sizes.</summary>
+    public IEnumerable<T[]> Split<T>(IReadOnlyList<T> items)
+    {
+        for (var i = 0; i < items.Count;)
+        {
+            var size = Math.Min(Next(), items.Count - i);
+            yield return [.. items.Skip(i).Take(size)];
+            i += size;
+        }
+    }
+}

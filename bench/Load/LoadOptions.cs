@@ -1,0 +1,144 @@
+using System.Globalization;
+
+namespace Emotion.Orleans.LoadGenerator;
+
+/// <summary>Short runs are routine (under two minutes); long runs search longer and end with a soak.</summary>
+public enum LoadMode
+{
+    /// <summary>Short (<c>--short</c>): capacity search with short steps, under two minutes.</summary>
+    Routine = 0,
+
+    /// <summary>Long (<c>--long</c>): longer steps and a soak at the highest count that held.</summary>
+    Soak = 1,
+}
+
+/// <summary>Command line of <c>emotion-load</c>.</summary>
+public sealed record LoadOptions
+{
+    /// <summary>Usage text.</summary>
+    public const string Usage = """
+        usage: emotion-load [--short | --long] [--calls <n>] [--step <seconds>] [--fps <n>] [--text-every <seconds>]
+                            [--max-p99 <ms>] [--max-lag <ms>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>]
+                            [--no-face] [--no-ceiling] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
+          --short        capacity search in short steps, ceiling run, under 2 minutes (default)
+          --long         longer steps and a soak at the highest count that held
+          --calls        run this many calls for one step instead of searching
+          --step         seconds each step runs its calls (short 8, long 30)
+          --fps          video frames per second per call (default 3; 640x480 JPEG)
+          --text-every   seconds between transcript segments (default 3)
+          --max-p99      the bound on p99 event-to-result latency in ms (default 1000)
+          --max-lag      an input more than this late (ms) is dropped by the call's sender (default 1000)
+          --max-calls    the search stops here (default 256)
+          --budget       seconds the search may take (short 75, long 900)
+          --soak         seconds of the soak run (long 600; short 0)
+          --no-face      frames without a face (the face path runs its detector only)
+          --no-ceiling   skip the ceiling run (the models run directly through ONNX Runtime)
+          --out          folder for the JSON and Markdown results (default bench/results under the repository)
+          --redis        load a running cluster found through Redis; without it an embedded silo runs in this process
+        """;
+
+    /// <summary>Short or long.</summary>
+    public LoadMode Mode { get; init; } = LoadMode.Routine;
+
+    /// <summary>A fixed number of calls (no search), or null to search.</summary>
+    public int? Calls { get; init; }
+
+    /// <summary>How long each step runs its calls.</summary>
+    public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Stretch at the start of a step left out of the figures (calls start staggered over it).</summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Video frames per second per call.</summary>
+    public double FramesPerSecond { get; init; } = 3;
+
+    /// <summary>Mean time between transcript segments.</summary>
+    public TimeSpan TextInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Audio chunk length.</summary>
+    public TimeSpan AudioChunk { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The bound on p99 event-to-result latency.</summary>
+    public TimeSpan MaxP99 { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>An input later than this when its sender gets to it is dropped.</summary>
+    public TimeSpan MaxLag { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The search never goes above this many calls.</summary>
+    public int MaxCalls { get; init; } = 256;
+
+    /// <summary>Time the capacity search may take (a step that starts within it runs to its end).</summary>
+    public TimeSpan SearchBudget { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>Soak run length at the highest count that held; zero for none.</summary>
+    public TimeSpan Soak { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Whether the frames show a face.</summary>
+    public bool Face { get; init; } = true;
+
+    /// <summary>Whether the ceiling run happens.</summary>
+    public bool Ceiling { get; init; } = true;
+
+    /// <summary>Results folder; null for <c>bench/results</c> under the repository (or the working folder).</summary>
+    public string? OutputFolder { get; init; }
+
+    /// <summary>Redis connection string of a cluster; null for an embedded silo.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Cluster id (with <see cref="Redis"/>).</summary>
+    public string ClusterId { get; init; } = "emotion";
+
+    /// <summary>Service id (with <see cref="Redis"/>).</summary>
+    public string ServiceId { get; init; } = "emotion-calls";
+
+    /// <summary>Parses the arguments.</summary>
+    /// <exception cref="ArgumentException">An argument is missing or malformed.</exception>
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var mode = args.Contains("--long") ? LoadMode.Soak : LoadMode.Routine;
+        var options = mode == LoadMode.Soak
+            ? new LoadOptions { Mode = mode, StepDuration = TimeSpan.FromSeconds(30), WarmUp = TimeSpan.FromSeconds(5), SearchBudget = TimeSpan.FromSeconds(900), Soak = TimeSpan.FromSeconds(600) }
+            : new LoadOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            double Number(double min)
+            {
+                var name = args[i];
+                var text = Value();
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && double.IsFinite(value)
+                    ? value
+                    : throw new ArgumentException($"{name} must be a number ≥ {min.ToString(CultureInfo.InvariantCulture)}; got '{text}'.");
+            }
+
+            options = args[i] switch
+            {
+                "--short" or "--long" => options,
+                "--calls" => options with { Calls = (int)Number(1) },
+                "--step" => options with { StepDuration = TimeSpan.FromSeconds(Number(2)) },
+                "--fps" => options with { FramesPerSecond = Number(0) },
+                "--text-every" => options with { TextInterval = TimeSpan.FromSeconds(Number(0.5)) },
+                "--max-p99" => options with { MaxP99 = TimeSpan.FromMilliseconds(Number(1)) },
+                "--max-lag" => options with { MaxLag = TimeSpan.FromMilliseconds(Number(1)) },
+                "--max-calls" => options with { MaxCalls = (int)Number(1) },
+                "--budget" => options with { SearchBudget = TimeSpan.FromSeconds(Number(0)) },
+                "--soak" => options with { Soak = TimeSpan.FromSeconds(Number(0)) },
+                "--no-face" => options with { Face = false },
+                "--no-ceiling" => options with { Ceiling = false },
+                "--out" => options with { OutputFolder = Value() },
+                "--redis" => options with { Redis = Value() },
+                "--cluster-id" => options with { ClusterId = Value() },
+                "--service-id" => options with { ServiceId = Value() },
+                _ => throw new ArgumentException($"Unexpected argument '{args[i]}'."),
+            };
+        }
+
+        if (options.WarmUp >= options.StepDuration)
+        {
+            options = options with { WarmUp = options.StepDuration / 4 };
+        }
+
+        return options;
+    }
+}
