@@ -18,6 +18,8 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
         using var batches = models is null ? null : new BatchSizeListener();
         var step = new LoadStep(calls, media, options, batches);
         await log.WriteLineAsync($"{machine.Cores} cores, load average {machine.LoadAverage ?? "n/a"}; {(options.Calls is { } n ? $"{n} calls for one step" : "capacity search")}, steps of {options.StepDuration.TotalSeconds:0} s");
+        // Activations, JIT and the models' first runs happen here, not in the first measured step.
+        await step.RunAsync(2, $"{runId}-warm", TimeSpan.FromSeconds(3), cancellationToken);
         var (steps, held) = await new CapacitySearch(step, options, log).RunAsync(runId, cancellationToken);
 
         StepFigures? soak = null;

@@ -1,0 +1,130 @@
+using Emotion.Orleans.Client;
+using Emotion.Orleans.Grains;
+using Emotion.Orleans.Inference;
+using Emotion.Orleans.LoadGenerator;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Emotion.Orleans.Load.Tests;
+
+/// <summary>Runs the generator for a few seconds against an embedded silo with the real models; checks correctness, never speed.</summary>
+public sealed class LoadGeneratorTests(ITestOutputHelper log)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    [SkippableFact]
+    public async Task Two_calls_under_load_each_get_their_own_results_from_every_modality()
+    {
+        Skip.IfNot(File.Exists(Path.Combine(ModelFiles.DefaultBundle, "manifest.json")), $"No model bundle at {ModelFiles.DefaultBundle}.");
+        var media = SyntheticMedia.Load(SyntheticMedia.DefaultFolder);
+        var options = LoadOptions.Parse(["--calls", "2", "--step", "5"]);
+        using var host = ClientHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load-test", null, "emotion", "emotion-calls"));
+        await host.StartAsync().WaitAsync(Bound);
+        try
+        {
+            var client = host.Services.GetRequiredService<EmotionCallClient>();
+            using var batches = new BatchSizeListener();
+            var step = new LoadStep(client, media, options, batches);
+
+            var (figures, callIds) = await step.RunAsync(2, $"test-{Guid.NewGuid():N}").WaitAsync(Bound);
+
+            log.WriteLine(CapacitySearch.Describe(figures, figures.Held(options.MaxP99)));
+            Assert.Equal(2, callIds.Count);
+            Assert.Equal(0, figures.MixedUp);
+            Assert.Equal(0, figures.Refused);
+            Assert.All(figures.Modalities.Values, m => Assert.True(m.Sent > 0, "every modality sent inputs"));
+            Assert.True(figures.StreamResults > 0);
+            Assert.True(figures.FaceResults > 0, "the drawn face is found and fused");
+            Assert.NotNull(figures.Batches);
+            foreach (var id in callIds)
+            {
+                var timeline = await client.GetTimelineAsync(id);
+                Assert.Equal(CallState.Ended, timeline.State);
+                Assert.NotEmpty(timeline.Results);
+                Assert.All(timeline.Results, r => Assert.Equal(id, r.CallId));
+                Assert.Equal(Enumerable.Range(1, timeline.Results.Length).Select(i => (long)i), timeline.Results.Select(r => r.Sequence));
+                Assert.Contains(timeline.Results, r => r.PresentModalities.Contains(InputModality.Text));
+            }
+
+            // The two calls start at different points of the media: their results are not copies of each other.
+            var first = await client.GetTimelineAsync(callIds[0]);
+            var second = await client.GetTimelineAsync(callIds[1]);
+            Assert.NotEqual(first.Results.Select(r => (r.WindowEnd, r.Emotion)), second.Results.Select(r => (r.WindowEnd, r.Emotion)));
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public void Latency_percentiles_use_the_nearest_rank()
+    {
+        var series = new LatencySeries();
+        foreach (var ms in Enumerable.Range(1, 100))
+        {
+            series.Add(TimeSpan.FromMilliseconds(ms));
+        }
+
+        var summary = series.Summarize();
+
+        Assert.Equal(100, summary.Count);
+        Assert.Equal(50, summary.P50);
+        Assert.Equal(95, summary.P95);
+        Assert.Equal(99, summary.P99);
+        Assert.Equal(100, summary.Max);
+        Assert.Null(new LatencySeries().Summarize().P99);
+    }
+
+    [Fact]
+    public void A_step_holds_only_within_the_bound_and_with_nothing_dropped_or_refused()
+    {
+        var modalities = new Dictionary<string, ModalityFigures>();
+        StepFigures Step(double p99, long dropped, long refused) =>
+            new(4, 10, modalities, new LatencySummary(10, 10, 20, p99, p99), new LatencySummary(0, null, null, null, null), 10, 1, 10, 0, 0, dropped, refused, null);
+
+        Assert.True(Step(900, 0, 0).Held(TimeSpan.FromSeconds(1)));
+        Assert.False(Step(1100, 0, 0).Held(TimeSpan.FromSeconds(1)));
+        Assert.False(Step(900, 1, 0).Held(TimeSpan.FromSeconds(1)));
+        Assert.False(Step(900, 0, 1).Held(TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void Options_parse_the_modes_and_refuse_bad_values()
+    {
+        var routine = LoadOptions.Parse([]);
+        var soak = LoadOptions.Parse(["--long", "--fps", "5"]);
+
+        Assert.Equal(LoadMode.Routine, routine.Mode);
+        Assert.Equal(3, routine.FramesPerSecond);
+        Assert.Equal(TimeSpan.FromSeconds(1), routine.MaxP99);
+        Assert.Equal(LoadMode.Soak, soak.Mode);
+        Assert.Equal(5, soak.FramesPerSecond);
+        Assert.True(soak.Soak > TimeSpan.Zero);
+        Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--calls", "0"]));
+        Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--fps"]));
+        Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--bogus"]));
+    }
+
+    [Fact]
+    public void Synthetic_media_is_16_kHz_speech_640x480_jpeg_frames_and_written_lines()
+    {
+        var media = SyntheticMedia.Load(SyntheticMedia.DefaultFolder);
+
+        Assert.Equal(16_000, media.SampleRate);
+        Assert.True(media.Audio.Count > 16_000 * 30);
+        Assert.True(media.Lines.Count >= 30);
+        Assert.Contains(media.Lines, l => l.Speaker == Speaker.Customer);
+        Assert.All(media.Frames, f =>
+        {
+            Assert.Equal([0xFF, 0xD8], f[..2]);
+            using var image = SixLabors.ImageSharp.Image.Load(f);
+            Assert.Equal((640, 480), (image.Width, image.Height));
+        });
+
+        // Chunks wrap around the end of the audio.
+        var tail = media.AudioChunk(media.Audio.Count - 1, 2);
+        Assert.Equal(4, tail.Length);
+        Assert.Equal(media.Audio[0], (short)(tail[2] | (tail[3] << 8)));
+    }
+}
