@@ -45,6 +45,7 @@ public static class EmotionTelemetryExtensions
         services.AddMetrics();
         services.AddOptions<EmotionTelemetryOptions>();
         services.TryAddSingleton<EmotionMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EmotionMetricsActivation>());
         return services;
     }
 
@@ -75,7 +76,8 @@ public static class EmotionTelemetryExtensions
             .WithMetrics(metrics => metrics
                 .AddMeter(MeterNames)
                 .AddView(SelectHistogramBuckets)
-                .AddPrometheusExporter());
+                // No response cache: every scrape collects, so it sees the values of that moment.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         if (options.OtlpEndpoint is { } endpoint)
         {
             telemetry.WithTracing(tracing => tracing
@@ -121,4 +123,19 @@ public static class EmotionTelemetryExtensions
             _ => null,
         };
     }
+}
+
+/// <summary>
+/// Creates <see cref="EmotionMetrics"/> when the host starts, so a silo reports
+/// <c>emotion_silo_info</c> (the dashboard's silo count) before its first grain records anything.
+/// </summary>
+internal sealed class EmotionMetricsActivation(EmotionMetrics metrics) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        GC.KeepAlive(metrics);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
