@@ -1,4 +1,5 @@
 using Emotion.Orleans.Inference;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -18,7 +19,7 @@ public sealed partial class CallSessionGrain(
     [PersistentState("session", CallStreams.Storage)] IPersistentState<CallSessionState> state,
     ISpeechSegmenterFactory segmenters,
     IOptions<CallSessionOptions> options,
-    TimeProvider time,
+    [FromKeyedServices(CallSessionOptions.ClockKey)] TimeProvider time,
     ILogger<CallSessionGrain> logger) : Grain, ICallSessionGrain, IStreamSubscriptionObserver
 {
     private readonly CallSessionOptions _options = options.Value;

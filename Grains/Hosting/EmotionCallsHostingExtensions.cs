@@ -44,7 +44,7 @@ public static class EmotionCallsHostingExtensions
             .Bind(configuration.GetSection(WorkerOptions.Section))
             .Validate(o => o.MaxBatchSize is > 0 and <= 256, "Workers:MaxBatchSize must be in 1–256.")
             .ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(CallSessionOptions.ClockKey, TimeProvider.System);
         services.TryAddSingleton(_ => ReplyBank.LoadDefault());
         services.TryAddSingleton<IReplySuggester, EmbeddingReplySuggester>();
         services.AddPlacementFilter<PreferGpuSiloPlacementFilterStrategy, PreferGpuSiloPlacementFilterDirector>(ServiceLifetime.Singleton);

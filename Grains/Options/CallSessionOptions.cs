@@ -6,6 +6,12 @@ public sealed class CallSessionOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Calls";
 
+    /// <summary>
+    /// Service key of the wall clock that stamps call start and end (a keyed <see cref="TimeProvider"/>,
+    /// so tests can set it without stopping the silo's own timers).
+    /// </summary>
+    public const string ClockKey = "calls.clock";
+
     /// <summary>The only sample rate audio chunks may have (the recognizers take 16 kHz).</summary>
     public int SampleRate { get; set; } = 16_000;
 

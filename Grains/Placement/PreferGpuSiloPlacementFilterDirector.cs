@@ -8,15 +8,22 @@ namespace Emotion.Orleans.Grains;
 public sealed class PreferGpuSiloPlacementFilterDirector(ISiloMetadataCache metadata) : IPlacementFilterDirector
 {
     /// <inheritdoc />
-    public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos)
+    public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos) =>
+        PreferGpu(silos, silo => IsGpuSilo(metadata.GetSiloMetadata(silo).Metadata));
+
+    /// <summary>The GPU silos among <paramref name="silos"/> when there is one, otherwise all of them.</summary>
+    public static IReadOnlyList<SiloAddress> PreferGpu(IEnumerable<SiloAddress> silos, Func<SiloAddress, bool> isGpuSilo)
     {
+        ArgumentNullException.ThrowIfNull(silos);
+        ArgumentNullException.ThrowIfNull(isGpuSilo);
         var candidates = silos.ToList();
-        var gpu = candidates.Where(IsGpuSilo).ToList();
+        var gpu = candidates.Where(isGpuSilo).ToList();
         return gpu.Count > 0 ? gpu : candidates;
     }
 
-    /// <summary>Whether the silo's published metadata marks it as a GPU silo.</summary>
-    public bool IsGpuSilo(SiloAddress silo) =>
-        metadata.GetSiloMetadata(silo).Metadata.TryGetValue(GpuSilo.MetadataKey, out var value)
+    /// <summary>Whether published silo metadata marks a GPU silo.</summary>
+    public static bool IsGpuSilo(IReadOnlyDictionary<string, string> siloMetadata) =>
+        siloMetadata is not null
+        && siloMetadata.TryGetValue(GpuSilo.MetadataKey, out var value)
         && string.Equals(value, GpuSilo.MetadataValue, StringComparison.OrdinalIgnoreCase);
 }

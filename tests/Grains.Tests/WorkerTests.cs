@@ -1,0 +1,56 @@
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+[Collection(ClusterDefinition.Name)]
+public sealed class WorkerTests(ClusterFixture fixture)
+{
+    private static readonly string[] Lines =
+    [
+        "I am furious", "This is disgusting", "I am scared", "Great news", "Just checking my balance",
+        "That is sad", "Wow, really?", "Thanks so much", "I am worried", "This is ridiculous",
+    ];
+
+    private static int ArgMax(ClassLogits logits) => logits.Values.IndexOf(logits.Values.Max());
+
+    [Fact]
+    public async Task Concurrent_requests_each_get_their_own_answer_and_every_text_runs_once()
+    {
+        var recognizer = fixture.SiloService<KeywordTextRecognizer>();
+        int before;
+        lock (recognizer.BatchSizes)
+        {
+            before = recognizer.BatchSizes.Sum();
+        }
+
+        var texts = Enumerable.Range(0, 40).Select(i => Lines[i % Lines.Length]).ToArray();
+        var worker = fixture.Client.GetGrain<ITextWorkerGrain>(0);
+
+        var answers = await Task.WhenAll(texts.Select(t => worker.Recognize("call-batch", t)));
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal((int)KeywordTextRecognizer.Expected(texts[i]), ArgMax(answers[i]));
+        }
+
+        lock (recognizer.BatchSizes)
+        {
+            Assert.Equal(40, recognizer.BatchSizes.Sum() - before);
+            Assert.True(recognizer.BatchSizes.Max() <= 8, "A batch exceeded Workers:MaxBatchSize.");
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_text_among_concurrent_good_ones_fails_alone()
+    {
+        var worker = fixture.Client.GetGrain<ITextWorkerGrain>(0);
+        var good = Lines.Select(t => worker.Recognize("call-mixed", t)).ToList();
+        var bad = worker.Recognize("call-mixed", "");
+
+        var error = await Assert.ThrowsAsync<MalformedInputException>(() => bad);
+        Assert.Equal(nameof(InputErrorKind.Empty), error.Reason);
+        Assert.Equal("call-mixed", error.CallId);
+        var answers = await Task.WhenAll(good);
+        Assert.Equal(Lines.Select(l => (int)KeywordTextRecognizer.Expected(l)), answers.Select(ArgMax));
+    }
+}
