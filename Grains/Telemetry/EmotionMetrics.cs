@@ -156,8 +156,8 @@ public sealed class EmotionMetrics
     }
 
     /// <summary>
-    /// Starts the span of one model run, linked to the traces of the requests it serves (a batch
-    /// serves several media items, so it belongs to none of their traces alone).
+    /// Starts the span of one model run: a child of the current span (the request that started the
+    /// batch) with a link to each request it serves, so every media item's trace reaches its model run.
     /// </summary>
     public static Activity? StartInferenceBatch(Modality modality, IReadOnlyCollection<ActivityContext> requests)
     {

@@ -54,7 +54,7 @@ public sealed class SiloMetricsTests(SiloMetricsFixture silo) : IClassFixture<Si
         var scrape = await silo.ScrapeAsync();
         var line = Assert.Single(scrape[EmotionMetrics.PrometheusNames.SiloInfo]);
         Assert.Contains("gpu=\"true\"", line, StringComparison.Ordinal);
-        Assert.EndsWith(" 1", line.Split(' ', 3)[0] + " " + line.Split(' ')[1], StringComparison.Ordinal);
+        Assert.Equal(1, Value(line));
     }
 
     [Fact]
@@ -84,9 +84,11 @@ public sealed class SiloMetricsTests(SiloMetricsFixture silo) : IClassFixture<Si
     }
 
     private static double InFlight(ILookup<string, string> scrape, string modality) =>
-        double.Parse(
-            Assert.Single(scrape[EmotionMetrics.PrometheusNames.WorkerInFlight], l => l.Contains($"modality=\"{modality}\"", StringComparison.Ordinal)).Split(' ')[1],
-            CultureInfo.InvariantCulture);
+        Value(Assert.Single(scrape[EmotionMetrics.PrometheusNames.WorkerInFlight], l => l.Contains($"modality=\"{modality}\"", StringComparison.Ordinal)));
+
+    // A sample line: name{labels} value [timestamp]; label values here hold no spaces.
+    private static double Value(string line) =>
+        double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 
     private static List<string> BucketBounds(ILookup<string, string> scrape, string bucketSeries) =>
         scrape[bucketSeries]
