@@ -18,10 +18,24 @@ internal static class ExportedMetrics
     /// <summary>Series of the runtime meter's instruments.</summary>
     public static IReadOnlySet<string> RuntimeSeries { get; } = ReadRuntimeSeries();
 
+    /// <summary>
+    /// Series of ASP.NET Core's hosting and Kestrel meters that the dashboard may use (ASP.NET Core's
+    /// documented instruments; the live silo test checks that each one is on the endpoint).
+    /// </summary>
+    public static IReadOnlyList<string> AspNetCoreSeries { get; } =
+    [
+        "http_server_request_duration_seconds_bucket",
+        "http_server_request_duration_seconds_sum",
+        "http_server_request_duration_seconds_count",
+        "http_server_active_requests",
+        "kestrel_active_connections",
+    ];
+
     /// <summary>Whether a silo can export a series of this name.</summary>
     public static bool IsExported(string series) =>
         EmotionMetrics.PrometheusNames.Series.Contains(series)
         || RuntimeSeries.Contains(series)
+        || AspNetCoreSeries.Contains(series)
         || OrleansInstrumentNames.Any(i => IsSeriesOf(Sanitize(i), series));
 
     /// <summary>Series names of an instrument as the Prometheus exporter writes them.</summary>
