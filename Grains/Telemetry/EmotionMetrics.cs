@@ -96,6 +96,51 @@ public sealed class EmotionMetrics
         return new InFlightScope(_workerInFlight, ModalityTag(modality));
     }
 
+    /// <summary>
+    /// Runs one worker request: counts it in flight while it waits and runs, and records its latency
+    /// (<see cref="Instruments.ModalityLatency"/>) whether it succeeds or fails.
+    /// </summary>
+    public async Task<T> TrackRequestAsync<T>(Modality modality, Func<Task<T>> request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var start = Stopwatch.GetTimestamp();
+        using var inFlight = TrackInFlight(modality);
+        try
+        {
+            return await request();
+        }
+        finally
+        {
+            RecordModalityLatency(modality, Stopwatch.GetElapsedTime(start));
+        }
+    }
+
+    /// <summary>
+    /// Wraps a batch run (e.g. a recognizer's <c>Recognize</c>) so each run records its batch size,
+    /// runs in an <see cref="Spans.InferenceBatch"/> span and counts its failure by error type. A refused
+    /// input (<see cref="InvalidInputException"/>) is not an inference error: the call that sent it counts it.
+    /// </summary>
+    public Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> InstrumentBatches<TIn, TOut>(Modality modality, Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return batch =>
+        {
+            RecordBatch(modality, batch.Count);
+            using var span = StartInferenceBatch(modality, []);
+            span?.SetTag(SpanAttributes.BatchSize, batch.Count);
+            try
+            {
+                return run(batch);
+            }
+            catch (Exception e) when (e is not InvalidInputException)
+            {
+                InferenceFailed(modality, e);
+                span?.SetStatus(ActivityStatusCode.Error, ErrorTypeOf(e));
+                throw;
+            }
+        };
+    }
+
     /// <summary>Counts one media item received by a call.</summary>
     public void InputReceived(Modality modality) => _inputsReceived.Add(1, ModalityTag(modality));
 

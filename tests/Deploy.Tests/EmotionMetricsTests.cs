@@ -1,0 +1,94 @@
+using System.Diagnostics.Metrics;
+using Emotion.Orleans.Grains;
+using Emotion.Orleans.Inference;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Emotion.Orleans.Deploy.Tests;
+
+public sealed class EmotionMetricsTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddEmotionMetrics().BuildServiceProvider();
+    private readonly MeterListener _listener = new();
+    private readonly List<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = [];
+
+    public EmotionMetricsTests()
+    {
+        // Only this test's meter: other tests create meters of the same name from other factories.
+        var factory = _services.GetRequiredService<IMeterFactory>();
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Add(i, v, tags));
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i, v, tags));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Add(i, v, tags));
+        _listener.Start();
+    }
+
+    private EmotionMetrics Metrics => _services.GetRequiredService<EmotionMetrics>();
+
+    [Fact]
+    public async Task A_tracked_request_is_in_flight_while_it_runs_and_records_its_latency_even_when_it_fails()
+    {
+        var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var request = Metrics.TrackRequestAsync(Modality.Face, () => gate.Task);
+        Assert.Equal([1.0], Values(EmotionMetrics.Instruments.WorkerInFlight));
+        Assert.Empty(Values(EmotionMetrics.Instruments.ModalityLatency));
+
+        gate.SetException(new TimeoutException("worker timed out"));
+        await Assert.ThrowsAsync<TimeoutException>(() => request);
+        Assert.Equal([1.0, -1.0], Values(EmotionMetrics.Instruments.WorkerInFlight));
+        var latency = Assert.Single(_measurements, m => m.Instrument == EmotionMetrics.Instruments.ModalityLatency);
+        Assert.Equal("face", latency.Tags[EmotionMetrics.Labels.Modality]);
+        Assert.True(latency.Value >= 0);
+    }
+
+    [Fact]
+    public void Instrumented_batches_record_their_size_and_count_failures_but_not_refused_inputs()
+    {
+        var run = Metrics.InstrumentBatches<string, int>(Modality.Text, batch => batch.Any(t => t.Length == 0)
+            ? throw new InvalidInputException(Modality.Text, InputErrorKind.Empty, "empty text")
+            : batch.Any(t => t == "boom") ? throw new InvalidOperationException("model run failed") : [.. batch.Select(t => t.Length)]);
+
+        Assert.Equal([2, 3], run(["ab", "cde"]));
+        Assert.Throws<InvalidInputException>(() => run(["", "x"]));
+        Assert.Throws<InvalidOperationException>(() => run(["boom"]));
+
+        Assert.Equal([2.0, 2.0, 1.0], Values(EmotionMetrics.Instruments.BatchSize));
+        var error = Assert.Single(_measurements, m => m.Instrument == EmotionMetrics.Instruments.InferenceErrors);
+        Assert.Equal("other", error.Tags[EmotionMetrics.Labels.ErrorType]);
+        Assert.Equal("text", error.Tags[EmotionMetrics.Labels.Modality]);
+    }
+
+    [Theory]
+    [InlineData(typeof(OutOfOrderTimestampException), "out_of_order")]
+    [InlineData(typeof(CallEndedException), "call_ended")]
+    [InlineData(typeof(CallNotFoundException), "call_not_found")]
+    [InlineData(typeof(MalformedInputException), "malformed")]
+    public void Refusals_are_labelled_by_the_kind_of_call_error(Type error, string reason)
+    {
+        Metrics.Refused(InputModality.Speech, (CallException)Activator.CreateInstance(error)!);
+        var refused = Assert.Single(_measurements, m => m.Instrument == EmotionMetrics.Instruments.ItemsRefused);
+        Assert.Equal(reason, refused.Tags[EmotionMetrics.Labels.Reason]);
+        Assert.Equal("speech", refused.Tags[EmotionMetrics.Labels.Modality]);
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _services.Dispose();
+    }
+
+    private List<double> Values(string instrument) => [.. _measurements.Where(m => m.Instrument == instrument).Select(m => m.Value)];
+
+    private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        lock (_measurements)
+        {
+            _measurements.Add((instrument.Name, value, new Dictionary<string, object?>(tags.ToArray())));
+        }
+    }
+}
