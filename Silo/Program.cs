@@ -1,15 +1,16 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Emotion.Orleans.Silo;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddEmotionSilo();
-if (!builder.Services.IsInferenceRegistered())
-{
-    Console.Error.WriteLine("Inference is not configured (recognizers, speech segmenter, fusion model): register the model bundle before starting the silo.");
-    return 2;
-}
 
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+// Inference (recognizers, speech segmenter, fusion model) comes from the model bundle registration;
+// this check, registered first so it runs before the silo starts, stops the host with a clear
+// message while it is missing.
+builder.Services.AddHostedService<InferenceRegistrationCheck>();
+builder.AddEmotionSilo();
+
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<CallExceptionHandler>();
 builder.Services.AddOpenApi();
@@ -19,4 +20,6 @@ app.UseExceptionHandler();
 app.MapOpenApi();
 app.MapCallEndpoints();
 app.Run();
-return 0;
+
+/// <summary>The silo host (public for functional tests).</summary>
+public partial class Program;

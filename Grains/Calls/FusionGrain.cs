@@ -31,6 +31,12 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
     {
         ArgumentNullException.ThrowIfNull(observation);
         var slot = (int)observation.Modality;
+        if (observation.Logits is null && _latest[slot] is null)
+        {
+            // Absent and still absent: nothing changed, nothing to report.
+            return null;
+        }
+
         _latest[slot] = observation.Logits is { } z ? new Evidence([.. z.Values], observation.Start, observation.End) : null;
         var now = observation.End;
         for (var i = 0; i < _latest.Length; i++)

@@ -35,7 +35,7 @@ public static class CallEndpoints
             .WithSummary("Sends a video frame: JPEG or PNG body, ?timestamp=hh:mm:ss.fff.")
             .Accepts<byte[]>("image/jpeg", "image/png");
         calls.MapGet("/events", FollowAsync)
-            .WithSummary("Server-sent events: each fused result of the call as it is produced.");
+            .WithSummary("Server-sent events: a \"status\" event, then a \"result\" event for each fused result of the call as it is produced.");
         return app;
     }
 
@@ -85,7 +85,7 @@ public static class CallEndpoints
         return TypedResults.Ok(new InputAccepted(result is null ? [] : [result]));
     }
 
-    private static async Task<IResult> FollowAsync(string id, IClusterClient client, CancellationToken cancellationToken)
+    private static async Task<IResult> FollowAsync(string id, IClusterClient client, HttpContext httpContext, CancellationToken cancellationToken)
     {
         var status = await client.GetGrain<ICallSessionGrain>(id).GetStatus();
         if (status.State == CallState.Unknown)
@@ -93,11 +93,7 @@ public static class CallEndpoints
             throw CallNotFoundException.For(id);
         }
 
-        return TypedResults.ServerSentEvents(ReadResultsAsync(client, id, cancellationToken));
-    }
-
-    private static async IAsyncEnumerable<SseItem<FusedResult>> ReadResultsAsync(IClusterClient client, string id, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
+        // Subscribe before answering, so no result produced after the response starts is missed.
         var channel = Channel.CreateUnbounded<FusedResult>(new UnboundedChannelOptions { SingleReader = true });
         var stream = client.GetStreamProvider(CallStreams.Provider).GetStream<FusedResult>(StreamId.Create(CallStreams.Results, id));
         var handle = await stream.SubscribeAsync((result, _) =>
@@ -105,16 +101,17 @@ public static class CallEndpoints
             channel.Writer.TryWrite(result);
             return Task.CompletedTask;
         });
-        try
+        httpContext.Response.RegisterForDisposeAsync(new Unsubscriber(handle));
+        return TypedResults.ServerSentEvents(ReadEventsAsync(status, channel.Reader, cancellationToken));
+    }
+
+    // First a "status" event (the client knows it is live), then one "result" event per fused result.
+    private static async IAsyncEnumerable<SseItem<object>> ReadEventsAsync(CallStatus status, ChannelReader<FusedResult> results, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return new SseItem<object>(status, "status");
+        await foreach (var result in results.ReadAllAsync(cancellationToken))
         {
-            await foreach (var result in channel.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return new SseItem<FusedResult>(result, "result") { EventId = result.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            }
-        }
-        finally
-        {
-            await handle.UnsubscribeAsync();
+            yield return new SseItem<object>(result, "result") { EventId = result.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         }
     }
 
@@ -125,6 +122,11 @@ public static class CallEndpoints
         return buffer.Length > MaxBodyBytes
             ? throw new BadHttpRequestException($"The body is larger than {MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge)
             : buffer.ToArray();
+    }
+
+    private sealed class Unsubscriber(StreamSubscriptionHandle<FusedResult> handle) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await handle.UnsubscribeAsync();
     }
 
     private static bool TryDecodeBase64(string? text, out byte[] bytes)
