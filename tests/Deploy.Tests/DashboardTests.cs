@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Emotion.Orleans.Grains;
+using Emotion.Orleans.Silo;
 
 namespace Emotion.Orleans.Deploy.Tests;
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
 using Emotion.Orleans.Grains;
+using Emotion.Orleans.Silo;
 
 namespace Emotion.Orleans.Deploy.Tests;
 

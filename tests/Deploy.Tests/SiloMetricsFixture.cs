@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Emotion.Orleans.Grains;
+using Emotion.Orleans.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Emotion.Orleans.Grains;
+using Emotion.Orleans.Silo;
 using Emotion.Orleans.Inference;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

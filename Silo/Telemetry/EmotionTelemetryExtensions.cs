@@ -1,15 +1,10 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
+using Emotion.Orleans.Grains;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Emotion.Orleans.Grains;
+namespace Emotion.Orleans.Silo;
 
 /// <summary>Registers the silo's metrics (Prometheus scraping endpoint) and traces (OTLP, when configured).</summary>
 public static class EmotionTelemetryExtensions
@@ -34,20 +29,6 @@ public static class EmotionTelemetryExtensions
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
     ];
-
-    /// <summary>
-    /// The product's <see cref="EmotionMetrics"/> alone (no exporter): what grains need to record.
-    /// Safe to call more than once.
-    /// </summary>
-    public static IServiceCollection AddEmotionMetrics(this IServiceCollection services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddMetrics();
-        services.AddOptions<EmotionTelemetryOptions>();
-        services.TryAddSingleton<EmotionMetrics>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EmotionMetricsActivation>());
-        return services;
-    }
 
     /// <summary>
     /// OpenTelemetry on a silo from the <c>Telemetry</c> section: the product's, Orleans', the runtime's
@@ -125,17 +106,3 @@ public static class EmotionTelemetryExtensions
     }
 }
 
-/// <summary>
-/// Creates <see cref="EmotionMetrics"/> when the host starts, so a silo reports
-/// <c>emotion_silo_info</c> (the dashboard's silo count) before its first grain records anything.
-/// </summary>
-internal sealed class EmotionMetricsActivation(EmotionMetrics metrics) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        GC.KeepAlive(metrics);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
