@@ -4,6 +4,8 @@ namespace Emotion.Orleans.Deploy.Tests;
 
 public sealed class DockerfileTests
 {
+    private static readonly string[] BuildSettings = ["global.json", "Directory.Build.props", "Directory.Packages.props"];
+
     public static TheoryData<string> Dockerfiles => ["Dockerfile.silo-cpu", "Dockerfile.silo-gpu"];
 
     [Theory]
@@ -85,5 +87,48 @@ public sealed class DockerfileTests
         var arguments = JsonSerializer.Deserialize<string[]>(string.Join(' ', entry.Arguments))!;
         Assert.Equal(["dotnet", "Emotion.Orleans.Silo.dll"], arguments);
         Assert.True(File.Exists(Path.Combine(DeployFiles.RepositoryRoot, "Silo", "Emotion.Orleans.Silo.csproj")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void The_image_copies_every_project_the_silo_builds_from_and_restores_before_the_sources(string name)
+    {
+        var instructions = Dockerfile.Load(DeployFiles.PathOf(name)).Instructions;
+        var restore = instructions.ToList().FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("restore"));
+        Assert.True(restore > 0, $"{name} has no restore step");
+        var copiedBeforeRestore = instructions.Take(restore).Where(i => i.Keyword == "COPY").SelectMany(i => i.Arguments[..^1]).ToHashSet(StringComparer.Ordinal);
+        var copiedAfter = instructions.Skip(restore).Where(i => i.Keyword == "COPY" && !i.Arguments.Any(a => a.StartsWith("--from=", StringComparison.Ordinal)))
+            .SelectMany(i => i.Arguments[..^1]).ToHashSet(StringComparer.Ordinal);
+        foreach (var project in ProjectClosure("Silo/Emotion.Orleans.Silo.csproj"))
+        {
+            Assert.Contains(project, copiedBeforeRestore);
+            Assert.Contains(Path.GetDirectoryName(project)!.Replace('\\', '/') + "/", copiedAfter);
+        }
+
+        Assert.All(BuildSettings, f => Assert.Contains(f, copiedBeforeRestore));
+    }
+
+    // The project and every project it references, transitively, as repository-relative paths.
+    private static SortedSet<string> ProjectClosure(string project)
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([project]);
+        while (pending.TryPop(out var current))
+        {
+            if (!found.Add(current))
+            {
+                continue;
+            }
+
+            var document = System.Xml.Linq.XDocument.Load(Path.Combine(DeployFiles.RepositoryRoot, current));
+            foreach (var reference in document.Descendants("ProjectReference"))
+            {
+                var include = reference.Attribute("Include")!.Value.Replace('\\', '/');
+                var full = Path.GetFullPath(Path.Combine(DeployFiles.RepositoryRoot, Path.GetDirectoryName(current)!, include));
+                pending.Push(Path.GetRelativePath(DeployFiles.RepositoryRoot, full).Replace('\\', '/'));
+            }
+        }
+
+        return found;
     }
 }

@@ -1,20 +1,22 @@
 using System.Diagnostics.Metrics;
 using Emotion.Orleans.Grains;
 using Emotion.Orleans.Inference;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Emotion.Orleans.Deploy.Tests;
 
+// Uses the silo's own EmotionMetrics: a second meter of the same name in this process would share
+// the exporter's metric streams with it, and disposing it would end them.
+[Collection(SiloMetricsDefinition.Name)]
 public sealed class EmotionMetricsTests : IDisposable
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddEmotionMetrics().BuildServiceProvider();
+    private readonly SiloMetricsFixture _silo;
     private readonly MeterListener _listener = new();
     private readonly List<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = [];
 
-    public EmotionMetricsTests()
+    public EmotionMetricsTests(SiloMetricsFixture silo)
     {
-        // Only this test's meter: other tests create meters of the same name from other factories.
-        var factory = _services.GetRequiredService<IMeterFactory>();
+        _silo = silo;
+        var factory = silo.MeterFactory;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter.Scope, factory))
@@ -28,7 +30,7 @@ public sealed class EmotionMetricsTests : IDisposable
         _listener.Start();
     }
 
-    private EmotionMetrics Metrics => _services.GetRequiredService<EmotionMetrics>();
+    private EmotionMetrics Metrics => _silo.Metrics;
 
     [Fact]
     public async Task A_tracked_request_is_in_flight_while_it_runs_and_records_its_latency_even_when_it_fails()
@@ -76,11 +78,7 @@ public sealed class EmotionMetricsTests : IDisposable
         Assert.Equal("speech", refused.Tags[EmotionMetrics.Labels.Modality]);
     }
 
-    public void Dispose()
-    {
-        _listener.Dispose();
-        _services.Dispose();
-    }
+    public void Dispose() => _listener.Dispose();
 
     private List<double> Values(string instrument) => [.. _measurements.Where(m => m.Instrument == instrument).Select(m => m.Value)];
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Emotion.Orleans.Grains;
@@ -10,6 +11,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Emotion.Orleans.Deploy.Tests;
+
+/// <summary>The tests that share the one in-process silo (and so the one product meter) run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class SiloMetricsDefinition : ICollectionFixture<SiloMetricsFixture>
+{
+    /// <summary>Collection name.</summary>
+    public const string Name = "silo metrics";
+}
 
 /// <summary>
 /// A real silo (localhost clustering) with the product's telemetry and the Prometheus endpoint on
@@ -24,6 +33,9 @@ public sealed class SiloMetricsFixture : IAsyncLifetime
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public EmotionMetrics Metrics => App.Services.GetRequiredService<EmotionMetrics>();
+
+    /// <summary>The meter factory of the silo's meters (their <c>Meter.Scope</c>).</summary>
+    public IMeterFactory MeterFactory => App.Services.GetRequiredService<IMeterFactory>();
 
     public async Task InitializeAsync()
     {

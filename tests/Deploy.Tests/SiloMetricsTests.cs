@@ -4,7 +4,8 @@ using Emotion.Orleans.Inference;
 
 namespace Emotion.Orleans.Deploy.Tests;
 
-public sealed class SiloMetricsTests(SiloMetricsFixture silo) : IClassFixture<SiloMetricsFixture>
+[Collection(SiloMetricsDefinition.Name)]
+public sealed class SiloMetricsTests(SiloMetricsFixture silo)
 {
     [Fact]
     public async Task Every_product_series_appears_on_the_metrics_endpoint_once_recorded()
