@@ -1,3 +1,4 @@
+using Emotion.Orleans.Inference;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -8,7 +9,8 @@ namespace Emotion.Orleans.Grains;
 public static class EmotionMetricsRegistration
 {
     /// <summary>
-    /// The product's <see cref="EmotionMetrics"/>, created when the host starts so a silo reports
+    /// The product's <see cref="EmotionMetrics"/> and the <see cref="IInferenceStageObserver"/> that
+    /// records the recognizers' stage times through it. The metrics are created when the host starts so a silo reports
     /// <c>emotion_silo_info</c> before its first grain records anything. Safe to call more than once.
     /// </summary>
     public static IServiceCollection AddEmotionMetrics(this IServiceCollection services)
@@ -17,6 +19,7 @@ public static class EmotionMetricsRegistration
         services.AddMetrics();
         services.AddOptions<EmotionTelemetryOptions>();
         services.TryAddSingleton<EmotionMetrics>();
+        services.TryAddSingleton<IInferenceStageObserver, MetricsStageObserver>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EmotionMetricsActivation>());
         return services;
     }

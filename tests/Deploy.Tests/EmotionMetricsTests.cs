@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Emotion.Orleans.Grains;
 using Emotion.Orleans.Inference;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Emotion.Orleans.Deploy.Tests;
 
@@ -76,6 +77,17 @@ public sealed class EmotionMetricsTests : IDisposable
         var refused = Assert.Single(_measurements, m => m.Instrument == EmotionMetrics.Instruments.ItemsRefused);
         Assert.Equal(reason, refused.Tags[EmotionMetrics.Labels.Reason]);
         Assert.Equal("speech", refused.Tags[EmotionMetrics.Labels.Modality]);
+    }
+
+    [Fact]
+    public void The_registered_stage_observer_records_stage_latency_by_modality_and_stage()
+    {
+        var observer = _silo.App.Services.GetRequiredService<IInferenceStageObserver>();
+        observer.StageCompleted(Modality.Face, InferenceStage.Model, TimeSpan.FromMilliseconds(13));
+        var stage = Assert.Single(_measurements, m => m.Instrument == EmotionMetrics.Instruments.StageLatency);
+        Assert.Equal(13, stage.Value, 6);
+        Assert.Equal("face", stage.Tags[EmotionMetrics.Labels.Modality]);
+        Assert.Equal("model", stage.Tags[EmotionMetrics.Labels.Stage]);
     }
 
     public void Dispose() => _listener.Dispose();

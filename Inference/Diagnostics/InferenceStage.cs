@@ -1,4 +1,4 @@
-namespace Emotion.Orleans.Grains;
+namespace Emotion.Orleans.Inference;
 
 /// <summary>The stages of one modality's inference, timed separately (metric label <c>stage</c>).</summary>
 public enum InferenceStage
