@@ -60,6 +60,10 @@ public sealed partial class InferenceModels : IDisposable
                 Verify(Bundle, UpstreamModels.FerExpression, FerExpression.UpstreamSha256, required: true, verified);
             }
 
+            Vad = Own(SileroVad.Load(ModelFiles.SileroVad, Sessions));
+            Verify(Bundle, UpstreamModels.SileroVad, Vad.UpstreamSha256, required: false, verified);
+            SpeechEmbedder = Own(SpeechEmbedder.Load(Bundle.SpeechCnnPath, Sessions, options.Speech.MaxUtterance));
+
             foreach (var model in Bundle.Manifest.Upstream.Keys.Except(verified, StringComparer.Ordinal))
             {
                 LogUpstreamNotChecked(logger, model, Bundle.Directory);
@@ -67,6 +71,8 @@ public sealed partial class InferenceModels : IDisposable
 
             TextRecognizer = new TextRecognizer(TextEncoder, Bundle.TextHead);
             FaceRecognizer = new FaceRecognizer(options.Face, FaceDetector, ResNet18, FerExpression, FaceHead(Bundle, FacePath));
+            SpeechRecognizer = new SpeechRecognizer(SpeechEmbedder, Bundle.SpeechHead);
+            Segmenters = new SpeechSegmenterFactory(Vad, options.Speech.Segmenter);
             Fusion = Bundle.Fusion;
         }
         catch
@@ -99,11 +105,23 @@ public sealed partial class InferenceModels : IDisposable
     /// <summary>FER2013 expression model; null on the ResNet18 path.</summary>
     public FerExpressionModel? FerExpression { get; }
 
+    /// <summary>Silero VAD, shared by every call's segmenter.</summary>
+    public SileroVad Vad { get; }
+
+    /// <summary>The bundle's speech CNN.</summary>
+    public SpeechEmbedder SpeechEmbedder { get; }
+
     /// <summary>Text → logits through the bundle's text head.</summary>
     public TextRecognizer TextRecognizer { get; }
 
     /// <summary>Frames → face and logits on <see cref="FacePath"/>.</summary>
     public FaceRecognizer FaceRecognizer { get; }
+
+    /// <summary>Utterances → logits through the speech CNN and the bundle's speech head.</summary>
+    public SpeechRecognizer SpeechRecognizer { get; }
+
+    /// <summary>One voice-activity segmenter per call over <see cref="Vad"/>.</summary>
+    public SpeechSegmenterFactory Segmenters { get; }
 
     /// <summary>The bundle's attention and label fusion.</summary>
     public FusionModel Fusion { get; }

@@ -30,4 +30,7 @@ public sealed class InferenceOptions
 
     /// <summary>Face path, crop margin, frame limits, detector settings.</summary>
     public FaceRecognizerOptions Face { get; set; } = new();
+
+    /// <summary>Utterance limit and voice-activity segmentation.</summary>
+    public SpeechOptions Speech { get; set; } = new();
 }

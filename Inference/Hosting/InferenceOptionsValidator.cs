@@ -5,7 +5,8 @@ namespace Emotion.Orleans.Inference;
 
 /// <summary>
 /// Checks <see cref="InferenceOptions"/> before any model loads: the bundle folder exists, enums are
-/// known, thread counts are not negative, limits and batch sizes are positive, thresholds lie in range.
+/// known, thread counts are not negative, limits, batch sizes and durations are positive, thresholds
+/// lie in range.
 /// </summary>
 public sealed class InferenceOptionsValidator : IValidateOptions<InferenceOptions>
 {
@@ -68,6 +69,33 @@ public sealed class InferenceOptionsValidator : IValidateOptions<InferenceOption
                 Require(detector.ScoreThreshold is > 0f and < 1f, "Inference:Face:Detector:ScoreThreshold must lie in (0, 1).");
                 Require(detector.SuppressionIou is > 0f and <= 1f, "Inference:Face:Detector:SuppressionIou must lie in (0, 1].");
                 Require(detector.MaxBatch > 0, "Inference:Face:Detector:MaxBatch must be positive.");
+            }
+        }
+
+        Require(options.Speech is not null, "Inference:Speech is required.");
+        if (options.Speech is { } speech)
+        {
+            Require(speech.MaxUtterance > TimeSpan.Zero, "Inference:Speech:MaxUtterance must be positive.");
+            Require(speech.Segmenter is not null, "Inference:Speech:Segmenter is required.");
+            if (speech.Segmenter is { } segmenter)
+            {
+                Require(segmenter.MinSpeech >= TimeSpan.Zero, "Inference:Speech:Segmenter:MinSpeech must not be negative.");
+                Require(segmenter.MinSilence > TimeSpan.Zero, "Inference:Speech:Segmenter:MinSilence must be positive.");
+                Require(segmenter.SpeechPadding >= TimeSpan.Zero, "Inference:Speech:Segmenter:SpeechPadding must not be negative.");
+                Require(segmenter.MaxSegment > TimeSpan.Zero, "Inference:Speech:Segmenter:MaxSegment must be positive.");
+                Require(segmenter.MaxChunk > TimeSpan.Zero, "Inference:Speech:Segmenter:MaxChunk must be positive.");
+                Require(
+                    speech.MaxUtterance >= segmenter.MaxSegment,
+                    "Inference:Speech:MaxUtterance must be at least Inference:Speech:Segmenter:MaxSegment, or the recognizer would refuse whole segments.");
+                try
+                {
+                    // The segmenter's own consistency rules (threshold order, padding below silence, ...).
+                    segmenter.Validate();
+                }
+                catch (ArgumentException ex)
+                {
+                    failures.Add($"Inference:Speech:Segmenter: {ex.Message}");
+                }
             }
         }
 

@@ -13,7 +13,9 @@ public static class InferenceServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="InferenceOptions"/> from the <c>Inference</c> section and registers, as
     /// singletons over one <see cref="InferenceModels"/>: <see cref="ITextRecognizer"/>,
-    /// <see cref="ITextEmbedder"/>, <see cref="IFaceRecognizer"/> and <see cref="FusionModel"/>. A hosted service resolves them while the host starts, so invalid
+    /// <see cref="ITextEmbedder"/>, <see cref="ISpeechRecognizer"/>, <see cref="IFaceRecognizer"/>,
+    /// <see cref="SpeechSegmenterFactory"/> (one <see cref="SpeechSegmenter"/> per call) and
+    /// <see cref="FusionModel"/>. A hosted service resolves them while the host starts, so invalid
     /// options stop the host with an <see cref="OptionsValidationException"/> and a missing or
     /// mismatched bundle with a <see cref="ModelBundleException"/>, before the first request.
     /// Services registered after this call replace these (test doubles); when all are replaced,
@@ -32,6 +34,8 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<InferenceModels>().TextEncoder);
         services.TryAddSingleton<ITextRecognizer>(sp => sp.GetRequiredService<InferenceModels>().TextRecognizer);
         services.TryAddSingleton<IFaceRecognizer>(sp => sp.GetRequiredService<InferenceModels>().FaceRecognizer);
+        services.TryAddSingleton<ISpeechRecognizer>(sp => sp.GetRequiredService<InferenceModels>().SpeechRecognizer);
+        services.TryAddSingleton(sp => sp.GetRequiredService<InferenceModels>().Segmenters);
         services.TryAddSingleton(sp => sp.GetRequiredService<InferenceModels>().Fusion);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InferenceStartup>());
         return services;

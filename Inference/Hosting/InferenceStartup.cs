@@ -15,7 +15,7 @@ internal sealed class InferenceStartup(IServiceProvider services) : IHostedLifec
 {
     private static readonly Type[] Services =
     [
-        typeof(ITextRecognizer), typeof(ITextEmbedder), typeof(IFaceRecognizer), typeof(FusionModel),
+        typeof(ITextRecognizer), typeof(ITextEmbedder), typeof(ISpeechRecognizer), typeof(IFaceRecognizer), typeof(FusionModel),
     ];
 
     /// <inheritdoc />

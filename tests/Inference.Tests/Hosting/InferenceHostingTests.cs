@@ -38,11 +38,14 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         Assert.Same(models.TextRecognizer, services.GetRequiredService<ITextRecognizer>());
         Assert.Same(models.FaceRecognizer, services.GetRequiredService<IFaceRecognizer>());
         Assert.Same(models.Fusion, services.GetRequiredService<FusionModel>());
+        Assert.Same(models.SpeechRecognizer, services.GetRequiredService<ISpeechRecognizer>());
+        Assert.Same(models.Segmenters, services.GetRequiredService<SpeechSegmenterFactory>());
         Assert.Same(models, services.GetRequiredService<InferenceModels>());
         Assert.Equal(FaceFeaturePath.ResNet18, models.FacePath);
         Assert.NotNull(models.ResNet18);
         Assert.Null(models.FerExpression);
         Assert.Equal(bundle.Upstream[UpstreamModels.BlazeFace], models.FaceDetector.UpstreamSha256);
+        Assert.Equal(bundle.Upstream[UpstreamModels.SileroVad], models.Vad.UpstreamSha256);
 
         var recognizer = services.GetRequiredService<ITextRecognizer>();
         var fitted = recognizer.Recognize([.. HostingBundleFixture.Training.Select(t => t.Text)]);
@@ -83,6 +86,38 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         var fused = host.Services.GetRequiredService<FusionModel>().Fuse([text.Logits, null, prediction.Logits]);
         Assert.Equal(0f, fused.Alpha[1]);
         Assert.Equal(1f, fused.Probabilities.Sum(), 3);
+        await host.StopAsync();
+    }
+
+    [SkippableFact]
+    public async Task Speech_from_the_host_is_segmented_per_call_and_recognized()
+    {
+        Skip.IfNot(bundle.HasSpeechCnn, NoSpeechCnn);
+        var clip = SpeechTestAudio.RavdessClip();
+        using var host = BuildHost(Settings(bundle.BundlePath!));
+        await host.StartAsync();
+        var factory = host.Services.GetRequiredService<SpeechSegmenterFactory>();
+        var recognizer = host.Services.GetRequiredService<ISpeechRecognizer>();
+
+        // A whole clip and a second of silence in one push, as a call session sends them.
+        var first = factory.Create();
+        var second = factory.Create();
+        Assert.NotSame(first, second);
+        var audio = SpeechTestAudio.Concat(clip, new float[PcmAudio.SampleRate]);
+        var segments = first.Push(audio).Concat(first.Flush()).ToList();
+        Assert.NotEmpty(segments);
+        Assert.All(segments, s => Assert.InRange(s.End, s.Start, PcmAudio.Duration(audio.Length)));
+        Assert.Empty(second.Flush());
+
+        var predictions = recognizer.Recognize([.. segments.Select(s => s.Samples)]);
+        Assert.Equal(segments.Count, predictions.Count);
+        Assert.All(predictions, p =>
+        {
+            Assert.Equal(Modality.Speech, p.Modality);
+            Assert.Equal(EmotionLabels.Count, p.Logits.Length);
+            Assert.All(p.Probabilities, v => Assert.True(float.IsFinite(v)));
+        });
+        Assert.Throws<InvalidInputException>(() => recognizer.Recognize([[]]));
         await host.StopAsync();
     }
 
@@ -165,13 +200,14 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         builder.Services
             .AddSingleton<ITextRecognizer>(replacement)
             .AddSingleton<ITextEmbedder>(replacement)
+            .AddSingleton<ISpeechRecognizer>(replacement)
             .AddSingleton<IFaceRecognizer>(replacement)
             .AddSingleton(HostingBundleFixture.WiringFusionModel());
         using var host = builder.Build();
 
         await host.StartAsync();
 
-        Assert.Same(replacement, host.Services.GetRequiredService<IFaceRecognizer>());
+        Assert.Same(replacement, host.Services.GetRequiredService<ISpeechRecognizer>());
         await host.StopAsync();
     }
 
@@ -190,6 +226,12 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
     [InlineData("Inference:Face:Detector:ScoreThreshold", "1", "ScoreThreshold")]
     [InlineData("Inference:Face:Detector:SuppressionIou", "0", "SuppressionIou")]
     [InlineData("Inference:Face:Detector:MaxBatch", "0", "Detector:MaxBatch")]
+    [InlineData("Inference:Speech:MaxUtterance", "00:00:00", "MaxUtterance")]
+    [InlineData("Inference:Speech:Segmenter:MinSilence", "-00:00:01", "MinSilence")]
+    [InlineData("Inference:Speech:Segmenter:MaxChunk", "00:00:00", "MaxChunk")]
+    [InlineData("Inference:Speech:Segmenter:MaxSegment", "00:00:00.1", "MaxSegment")]
+    [InlineData("Inference:Speech:Segmenter:StopThreshold", "0.9", "Threshold")]
+    [InlineData("Inference:Speech:MaxUtterance", "00:00:02", "at least Inference:Speech:Segmenter:MaxSegment")]
     public async Task An_out_of_range_setting_fails_option_validation_at_start(string key, string value, string named)
     {
         var settings = Settings(Path.GetTempPath());
@@ -210,11 +252,11 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
 
         options.OnnxRuntime.IntraOpThreads = -1;
         options.Text.MaxCharacters = 0;
-        options.Face.Detector.MaxBatch = 0;
+        options.Speech.MaxUtterance = TimeSpan.Zero;
         var result = validator.Validate(null, options);
 
         Assert.True(result.Failed);
-        Assert.Equal(3, result.Failures!.Count());
+        Assert.Equal(4, result.Failures!.Count()); // the zero utterance limit also falls below the longest segment
     }
 
     [Fact]
@@ -223,14 +265,17 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         var options = new InferenceOptions();
         Assert.Equal(ModelFiles.DefaultBundle, options.BundlePath);
         Assert.Equal(FaceFeaturePath.ResNet18, options.FacePath);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Speech.Segmenter.MaxChunk);
 
-        var bound = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Inference:FacePath"] = "FerExpression" }).Build();
+        var bound = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Inference:FacePath"] = "FerExpression", ["Inference:Speech:Segmenter:MinSilence"] = "00:00:00.5" }).Build();
         var services = new ServiceCollection().AddEmotionInference(bound).BuildServiceProvider();
         using (services)
         {
             var value = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
             Assert.Equal(FaceFeaturePath.FerExpression, value.FacePath);
             Assert.Equal(FaceFeaturePath.FerExpression, value.Face.FeaturePath);
+            Assert.Equal(TimeSpan.FromMilliseconds(500), value.Speech.Segmenter.MinSilence);
+            Assert.Equal(TimeSpan.FromSeconds(30), value.Speech.Segmenter.MaxChunk);
         }
     }
 
@@ -242,18 +287,21 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
 
         Assert.Single(services, d => d.ServiceType == typeof(InferenceModels));
         Assert.Single(services, d => d.ServiceType == typeof(ITextRecognizer));
+        Assert.Single(services, d => d.ServiceType == typeof(SpeechSegmenterFactory));
         Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<InferenceOptions>));
         Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
     }
 
     /// <summary>Stands in for every inference service where a test replaces them; never called.</summary>
-    private sealed class Replacement : ITextRecognizer, ITextEmbedder, IFaceRecognizer
+    private sealed class Replacement : ITextRecognizer, ITextEmbedder, ISpeechRecognizer, IFaceRecognizer
     {
         public int Dimension => MiniLmEncoder.EmbeddingDimension;
 
         public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<string> texts) => throw new NotSupportedException();
 
         public float[][] Embed(IReadOnlyList<string> texts) => throw new NotSupportedException();
+
+        public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<float[]> utterances) => throw new NotSupportedException();
 
         public IReadOnlyList<FaceObservation> Recognize(IReadOnlyList<ReadOnlyMemory<byte>> frames) => throw new NotSupportedException();    }
 }
