@@ -48,7 +48,10 @@ public sealed record MachineInfo(int Cores, string? Cpu, string Os, string Runti
 /// <param name="MaxCallsHeld">The highest number of concurrent calls that held.</param>
 /// <param name="Soak">The soak step (long mode), or null.</param>
 /// <param name="Ceiling">The ceiling run, or null.</param>
-/// <param name="PipelineToCeiling">Calls held ÷ calls the models alone keep up with; null without a ceiling.</param>
+/// <param name="PipelineToCeiling">
+/// Calls' worth of media the pipeline took in at the highest count that held (else the last step)
+/// ÷ calls' worth the models alone process per second on the same media; null without a ceiling.
+/// </param>
 public sealed record BenchmarkReport(
     DateTimeOffset Date,
     string Commit,
@@ -142,7 +145,8 @@ public sealed record BenchmarkReport(
         if (Ceiling is { } c && PipelineToCeiling is { } ratio)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"ceiling (same models, ONNX Runtime directly, batches {c.Batches}): {c.CallsEquivalent:0.0} calls' worth of media per second");
-            text.AppendLine(CultureInfo.InvariantCulture, $"pipeline / ceiling throughput: {ratio:0.00}");
+            var reference = Steps.LastOrDefault(s => s.Calls == MaxCallsHeld) ?? Steps[^1];
+            text.AppendLine(CultureInfo.InvariantCulture, $"pipeline / ceiling throughput: {ratio:0.00} (pipeline {reference.DeliveredCalls:0.0} calls' worth at {reference.Calls} calls)");
         }
 
         return text.ToString();
@@ -173,7 +177,7 @@ public sealed record BenchmarkReport(
         if (Ceiling is { } c)
         {
             md.AppendLine();
-            md.AppendLine(inv, $"Ceiling: the same models called directly (no Orleans), batches {c.Batches} (mean text {c.TextBatchMean:0.0}, speech {c.SpeechBatchMean:0.0}, face {c.FaceBatchMean:0.0}), on the media of the {MaxCallsHeld}-call step: {c.WallSeconds:0.00} s wall (text {c.TextSeconds:0.00} s, speech {c.SpeechSeconds:0.00} s for {c.Utterances} utterances, face {c.FaceSeconds:0.00} s, fusion {c.FusionSeconds:0.000} s, side by side), {c.CallsEquivalent:0.0} calls' worth per second; pipeline ÷ ceiling = {PipelineToCeiling:0.00}.");
+            md.AppendLine(inv, $"Ceiling: the same models called directly (no Orleans), batches {c.Batches} (mean text {c.TextBatchMean:0.0}, speech {c.SpeechBatchMean:0.0}, face {c.FaceBatchMean:0.0}), on the media of the {(Steps.LastOrDefault(s => s.Calls == MaxCallsHeld) ?? Steps[^1]).Calls}-call step: {c.WallSeconds:0.00} s wall (text {c.TextSeconds:0.00} s, speech {c.SpeechSeconds:0.00} s for {c.Utterances} utterances, face {c.FaceSeconds:0.00} s, fusion {c.FusionSeconds:0.000} s, side by side), {c.CallsEquivalent:0.0} calls' worth per second; pipeline ÷ ceiling = {PipelineToCeiling:0.00}.");
         }
 
         return md.ToString();

@@ -51,7 +51,8 @@ public sealed class CeilingRun
     /// <param name="calls">Calls it came from.</param>
     /// <param name="results">Fusions to run.</param>
     /// <param name="batchSizes">The workers' batch sizes per modality, in order; null or missing for the largest batch.</param>
-    public async Task<CeilingFigures> RunAsync(MediaAmount amount, int calls, long results, IReadOnlyDictionary<string, IReadOnlyList<int>>? batchSizes)
+    /// <param name="callSeconds">Call time the media amounts to (the calls' length times the share of it that was sent).</param>
+    public async Task<CeilingFigures> RunAsync(MediaAmount amount, int calls, long results, IReadOnlyDictionary<string, IReadOnlyList<int>>? batchSizes, double callSeconds)
     {
         ArgumentNullException.ThrowIfNull(amount);
         ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
@@ -95,7 +96,7 @@ public sealed class CeilingRun
             speech.Result.Utterances,
             face.Result.TotalSeconds,
             fusion.Elapsed.TotalSeconds,
-            amount.CallSeconds / wall.TotalSeconds,
+            callSeconds / wall.TotalSeconds,
             processCores,
             machine);
     }

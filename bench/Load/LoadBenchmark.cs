@@ -38,8 +38,9 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
             if (CeilingRun.TryCreate(models, media, options.AudioChunk) is { } run)
             {
                 await log.WriteLineAsync($"ceiling: the models directly on the media of the {reference.Calls}-call step ({amount.AudioSeconds:0} s audio, {amount.Frames} frames, {amount.Segments} segments)");
-                ceiling = await run.RunAsync(amount, reference.Calls, reference.Results, reference.BatchSizes);
-                ratio = ceiling.CallsEquivalent > 0 ? held / ceiling.CallsEquivalent : null;
+                var callSeconds = amount.CallSeconds * reference.DeliveredCalls / reference.Calls;
+                ceiling = await run.RunAsync(amount, reference.Calls, reference.Results, reference.BatchSizes, callSeconds);
+                ratio = ceiling.CallsEquivalent > 0 ? reference.DeliveredCalls / ceiling.CallsEquivalent : null;
             }
             else
             {

@@ -39,11 +39,14 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
         var (processCores, machine) = cpu.Stop();
         var sent = synthetic.Select(c => c.Sent).ToList();
         var amount = new MediaAmount(sent.Sum(s => s.AudioSeconds), sent.Sum(s => s.Frames), sent.Sum(s => s.Segments), sent.Sum(s => s.CallSeconds));
+        var audioShare = amount.CallSeconds > 0 ? amount.AudioSeconds / amount.CallSeconds : 0;
+        var frameShare = options.FramesPerSecond > 0 && amount.CallSeconds > 0 ? amount.Frames / (amount.CallSeconds * options.FramesPerSecond) : 1;
         var figures = recorder.Figures(callCount, (length - options.WarmUp).TotalSeconds > 0 ? length - options.WarmUp : length) with
         {
             ProcessCpuCores = processCores,
             MachineCpu = machine,
             Media = amount,
+            DeliveredCalls = callCount * Math.Min(1, Math.Min(audioShare, frameShare)),
         };
         if (batches?.Take() is { Count: > 0 } sizes)
         {

@@ -49,6 +49,12 @@ public sealed record StepFigures(
     /// <summary>Media the step sent: seconds of audio, frames, transcript segments.</summary>
     public MediaAmount? Media { get; init; }
 
+    /// <summary>
+    /// Calls' worth of media the pipeline took in: the calls times the smaller of the shares of
+    /// audio and of frames sent and answered (1 each when nothing was dropped).
+    /// </summary>
+    public double DeliveredCalls { get; init; }
+
     /// <summary>Model runs of the workers in this process per modality: runs, mean and largest batch (embedded silo only).</summary>
     public IReadOnlyDictionary<string, BatchSummary>? Batches { get; init; }
 
