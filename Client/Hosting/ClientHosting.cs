@@ -22,6 +22,9 @@ public static class ClientHosting
         ArgumentNullException.ThrowIfNull(options);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // The replay prints the timeline for people: Orleans' start-up advice (server GC, watchdog) is noise there.
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.Services.AddSingleton<EmotionCallClient>();
         if (options.Redis is { } redis)
         {
