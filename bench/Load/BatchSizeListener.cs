@@ -1,20 +1,16 @@
 using System.Diagnostics.Metrics;
+using Emotion.Orleans.Grains;
 
 namespace Emotion.Orleans.LoadGenerator;
 
 /// <summary>
 /// Records the batch size of every model run of the inference workers in this process (the
-/// embedded silo's <c>Emotion.Orleans.Workers</c> meter), per modality, so the ceiling run can use
-/// the same batches. Sees nothing when the silo runs elsewhere.
+/// embedded silo's <see cref="EmotionMetrics"/> histogram <see cref="EmotionMetrics.Instruments.BatchSize"/>),
+/// per modality, so the ceiling run can use the same batches. Sees nothing when the silo runs
+/// elsewhere or its workers do not record batches.
 /// </summary>
 public sealed class BatchSizeListener : IDisposable
 {
-    /// <summary>The workers' meter.</summary>
-    public const string MeterName = "Emotion.Orleans.Workers";
-
-    /// <summary>Their batch-size histogram.</summary>
-    public const string InstrumentName = "emotion.worker.batch_size";
-
     private readonly MeterListener _listener = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<int>> _sizes = new(StringComparer.OrdinalIgnoreCase);
@@ -24,7 +20,7 @@ public sealed class BatchSizeListener : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == MeterName && instrument.Name == InstrumentName)
+            if (instrument.Meter.Name == EmotionMetrics.MeterName && instrument.Name == EmotionMetrics.Instruments.BatchSize)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -52,7 +48,7 @@ public sealed class BatchSizeListener : IDisposable
         string? modality = null;
         foreach (var tag in tags)
         {
-            if (tag.Key == "modality")
+            if (tag.Key == EmotionMetrics.Labels.Modality)
             {
                 modality = tag.Value?.ToString();
             }

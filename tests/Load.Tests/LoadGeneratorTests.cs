@@ -10,14 +10,18 @@ namespace Emotion.Orleans.Load.Tests;
 /// <summary>Runs the generator for a few seconds against an embedded silo with the real models; checks correctness, never speed.</summary>
 public sealed class LoadGeneratorTests(ITestOutputHelper log)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
     [SkippableFact]
     public async Task Two_calls_under_load_each_get_their_own_results_from_every_modality()
     {
-        Skip.IfNot(File.Exists(Path.Combine(ModelFiles.DefaultBundle, "manifest.json")), $"No model bundle at {ModelFiles.DefaultBundle}.");
+        // The embedded silo reads Inference:BundlePath (environment Inference__BundlePath) like any host.
+        var bundle = Environment.GetEnvironmentVariable("Inference__BundlePath") ?? ModelFiles.DefaultBundle;
+        Skip.IfNot(File.Exists(Path.Combine(bundle, "manifest.json")), $"No model bundle at {bundle}.");
         var media = SyntheticMedia.Load(SyntheticMedia.DefaultFolder);
-        var options = LoadOptions.Parse(["--calls", "2", "--step", "5"]);
+        // Nothing is dropped however busy the machine (senders may fall up to 30 s behind), so every
+        // input reaches the silo: the test checks what arrives where, not how fast.
+        var options = LoadOptions.Parse(["--calls", "2", "--step", "5", "--text-every", "1", "--max-lag", "30000"]);
         using var host = ClientHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load-test", null, "emotion", "emotion-calls"));
         await host.StartAsync().WaitAsync(Bound);
         try
@@ -32,10 +36,10 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
             Assert.Equal(2, callIds.Count);
             Assert.Equal(0, figures.MixedUp);
             Assert.Equal(0, figures.Refused);
+            Assert.Equal(0, figures.Dropped);
             Assert.All(figures.Modalities.Values, m => Assert.True(m.Sent > 0, "every modality sent inputs"));
             Assert.True(figures.StreamResults > 0);
             Assert.True(figures.FaceResults > 0, "the drawn face is found and fused");
-            Assert.NotNull(figures.Batches);
             foreach (var id in callIds)
             {
                 var timeline = await client.GetTimelineAsync(id);
