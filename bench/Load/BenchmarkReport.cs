@@ -129,24 +129,32 @@ public sealed record BenchmarkReport(
     /// <summary>The summary printed at the end and put in the README.</summary>
     public string Summary()
     {
-        var best = Steps.Where(s => s.Calls == MaxCallsHeld).LastOrDefault();
+        var held = Steps.LastOrDefault(s => s.Calls == MaxCallsHeld);
+        var reference = held ?? (Steps.Count > 0 ? Steps[^1] : null);
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"max concurrent calls per silo at the standard profile: {MaxCallsHeld} (p99 event→result ≤ {MaxP99Ms:0} ms, nothing dropped)");
-        if (best is not null)
+        var inv = CultureInfo.InvariantCulture;
+        text.AppendLine(inv, $"max concurrent calls per silo at the standard profile: {MaxCallsHeld} (p99 event→result ≤ {MaxP99Ms:0} ms, nothing dropped or refused)");
+        if (reference is not null)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"latency at {best.Calls} calls (ms, p50/p95/p99):");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  event→result (all)   {Triple(best.EventToResult)}   (on the result stream: {Triple(best.StreamEventToResult)})");
-            foreach (var (name, m) in best.Modalities)
+            text.AppendLine(inv, $"latency at {reference.Calls} calls{(held is null ? " (did not hold)" : "")} (ms, p50 / p95 / p99):");
+            text.AppendLine(inv, $"  event→result, all results   {Triple(reference.EventToResult)}   (on the result stream: {Triple(reference.StreamEventToResult)})");
+            foreach (var (name, m) in reference.Modalities)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {name,-6} round trip {Triple(m.RoundTrip)}   event→result {Triple(m.EventToResult)}");
+                text.AppendLine(inv, $"  {name,-6} round trip {Triple(m.RoundTrip)}   event→result {Triple(m.EventToResult)}   ({m.Sent} sent, {m.Dropped} dropped, {m.Refused + m.Failed} refused)");
             }
+
+            text.AppendLine(inv, $"  {reference.ResultsPerSecond:0.0} results/s; this process used {reference.ProcessCpuCores:0.00} of {Machine.Cores} cores (machine {(reference.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} busy, load average {Machine.LoadAverage ?? "n/a"})");
         }
 
-        if (Ceiling is { } c && PipelineToCeiling is { } ratio)
+        if (Ceiling is { } c && PipelineToCeiling is { } ratio && reference is not null)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"ceiling (same models, ONNX Runtime directly, batches {c.Batches}): {c.CallsEquivalent:0.0} calls' worth of media per second");
-            var reference = Steps.LastOrDefault(s => s.Calls == MaxCallsHeld) ?? Steps[^1];
-            text.AppendLine(CultureInfo.InvariantCulture, $"pipeline / ceiling throughput: {ratio:0.00} (pipeline {reference.DeliveredCalls:0.0} calls' worth at {reference.Calls} calls)");
+            var pipelineRef = held ?? reference;
+            text.AppendLine(inv, $"ceiling (same models, ONNX Runtime directly, batches {c.Batches}): {c.CallsEquivalent:0.00} calls' worth of media per second, using {c.ProcessCpuCores:0.00} cores");
+            text.AppendLine(inv, $"pipeline / ceiling throughput: {ratio:0.00} (pipeline {pipelineRef.DeliveredCalls:0.00} calls' worth at {pipelineRef.Calls} calls)");
+            if (pipelineRef.ProcessCpuCores is > 0 && c.ProcessCpuCores > 0)
+            {
+                text.AppendLine(inv, $"per core of CPU this process got: pipeline {pipelineRef.DeliveredCalls / pipelineRef.ProcessCpuCores:0.00} calls, ceiling {c.CallsEquivalent / c.ProcessCpuCores:0.00} calls");
+            }
         }
 
         return text.ToString();
