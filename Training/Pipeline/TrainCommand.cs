@@ -18,10 +18,11 @@ internal static class TrainCommand
     public static int Run(TrainOptions options, TextWriter log)
     {
         var clock = Stopwatch.StartNew();
+        var commit = Git.Commit(); // before anything is written into the working tree
         var seed = options.Seed;
         var caps = options.Quick
             ? (GoEmotions: (int?)1500, Meld: (int?)1500, Fer: (int?)1500, Dev: (int?)500, Folds: 3)
-            : (GoEmotions: (int?)20000, Meld: (int?)null, Fer: (int?)12000, Dev: (int?)null, Folds: 5);
+            : (GoEmotions: (int?)8000, Meld: (int?)null, Fer: (int?)6000, Dev: (int?)null, Folds: 5);
         var sizes = options.Quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(30000, 3000, 6000);
         Directory.CreateDirectory(options.Output);
 
@@ -88,7 +89,6 @@ internal static class TrainCommand
             [UpstreamModels.SileroVad] = UpstreamModels.Sha256OfFile(ModelFiles.SileroVad),
             ["speech-cnn"] = encoders.SpeechCnnSha256,
         };
-        var commit = Git.Commit();
         var manifest = new BundleManifest(
             ModelBundle.FormatVersion,
             [.. EmotionLabels.Names],
