@@ -26,6 +26,7 @@ public static class Program
 
     private const string Usage =
         "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--train-speech-cnn] [--speech-cnn FILE]\n" +
+        "                          [--max-goemotions N] [--max-fer N] [--cap N]   (training subsample caps, evaluation-split cap; 0 = all)\n" +
         "       emotion-train evaluate --datasets DIR --bundle DIR --out DIR [--cache DIR] [--split dev] [--cap N] [--quick]\n" +
         "       emotion-train speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N] [--mfcc-normalization utterance|level]";
 
@@ -42,6 +43,8 @@ public static class Program
         var speechCnn = Path.Combine("Inference", "Models", "bundle", "speech-cnn.onnx");
         var split = "dev";
         int? cap = null;
+        int? maxGoEmotions = null;
+        int? maxFer = null;
         for (var i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -57,6 +60,8 @@ public static class Program
                 case "--speech-cnn": speechCnn = Value(); break;
                 case "--split": split = Value(); break;
                 case "--cap": cap = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--max-goemotions": maxGoEmotions = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--max-fer": maxFer = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}\n{Usage}");
                     return 2;
@@ -78,7 +83,12 @@ public static class Program
             }
 
             var commandLine = "emotion-train " + string.Join(' ', args);
-            return TrainCommand.Run(new TrainOptions(datasets, output ?? Path.Combine("Inference", "Models", "bundle"), cache, seed, quick, speechCnn, trainSpeechCnn, commandLine), Console.Out);
+            return TrainCommand.Run(new TrainOptions(datasets, output ?? Path.Combine("Inference", "Models", "bundle"), cache, seed, quick, speechCnn, trainSpeechCnn, commandLine)
+            {
+                MaxGoEmotions = maxGoEmotions,
+                MaxFer = maxFer,
+                MaxDev = cap,
+            }, Console.Out);
         }
 
         if (output is null)

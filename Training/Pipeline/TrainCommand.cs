@@ -5,7 +5,17 @@ using Emotion.Orleans.Inference;
 namespace Emotion.Orleans.Training;
 
 /// <summary>Options of the train command.</summary>
-internal sealed record TrainOptions(string Datasets, string Output, string Cache, int Seed, bool Quick, string SpeechCnn, bool TrainSpeechCnn, string CommandLine);
+internal sealed record TrainOptions(string Datasets, string Output, string Cache, int Seed, bool Quick, string SpeechCnn, bool TrainSpeechCnn, string CommandLine)
+{
+    /// <summary>Overrides the cap on GoEmotions training items (0: no cap).</summary>
+    public int? MaxGoEmotions { get; init; }
+
+    /// <summary>Overrides the cap on FER2013 training images (0: no cap).</summary>
+    public int? MaxFer { get; init; }
+
+    /// <summary>Overrides the cap on each evaluation split (0: no cap).</summary>
+    public int? MaxDev { get; init; }
+}
 
 /// <summary>
 /// <c>train</c>: loaders → encoders (cached) → selection → heads → out-of-fold and dev logits →
@@ -22,7 +32,8 @@ internal static class TrainCommand
         var seed = options.Seed;
         var caps = options.Quick
             ? (GoEmotions: (int?)1500, Meld: (int?)1500, Fer: (int?)1500, Dev: (int?)500, Folds: 3)
-            : (GoEmotions: (int?)8000, Meld: (int?)null, Fer: (int?)6000, Dev: (int?)null, Folds: 5);
+            : (GoEmotions: (int?)4000, Meld: (int?)null, Fer: (int?)3000, Dev: (int?)1500, Folds: 3);
+        caps = (Override(options.MaxGoEmotions, caps.GoEmotions), caps.Meld, Override(options.MaxFer, caps.Fer), Override(options.MaxDev, caps.Dev), caps.Folds);
         var sizes = options.Quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(30000, 3000, 6000);
         Directory.CreateDirectory(options.Output);
 
@@ -63,9 +74,11 @@ internal static class TrainCommand
         var encodeTime = clock.Elapsed;
 
         log.WriteLine("selection + heads …");
-        var headOptions = new HeadTrainingOptions(Seed: seed);
+        // Shorter λ path and iteration budgets than the selector's defaults keep a run on two shared cores within the time budget.
+        var headOptions = new HeadTrainingOptions(MaxEpochs: options.Quick ? 60 : 120, Seed: seed);
+        var l1 = options.Quick ? new L1SelectionOptions(PathLength: 5, MaxIterations: 80) : new L1SelectionOptions(PathLength: 8, MaxIterations: 150);
         var trees = new TreeSelectionOptions(Seed: seed, Threads: 1);
-        var textHead = HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, seed: seed);
+        var textHead = HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, l1: l1, seed: seed);
         var speechHead = HeadPipeline.Train(speech, Eval(dev.Ravdess, speech), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed);
         var faceHead = HeadPipeline.Train(face, Eval(dev.Fer, face), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed);
         var headTime = clock.Elapsed - encodeTime;
@@ -113,7 +126,7 @@ internal static class TrainCommand
         var training = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"wall time: encoding {encodeTime.TotalSeconds:0} s (cached features are reused), selection + heads {headTime.TotalSeconds:0} s, out-of-fold logits + fusion {fusionTime.TotalSeconds:0} s, total {clock.Elapsed.TotalSeconds:0} s"),
-            string.Create(CultureInfo.InvariantCulture, $"text L1 λ = {textHead.L1?.ChosenL1:G4} (chosen on a stratified 15 % validation part of the training data); head best epochs: text {textHead.Training.BestEpoch}, speech {speechHead.Training.BestEpoch}, face {faceHead.Training.BestEpoch}"),
+            string.Create(CultureInfo.InvariantCulture, $"text L1 λ = {textHead.L1?.ChosenL1:G4} (path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {textHead.Training.BestEpoch}, speech {speechHead.Training.BestEpoch}, face {faceHead.Training.BestEpoch}"),
             string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} composites of {caps.Folds}-fold out-of-fold head logits of the training data (random modality dropout 0.3 per epoch); early stopping on {fusionStop.Count} composites from the first half of each evaluation split; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} head"),
             "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
             options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
@@ -174,6 +187,8 @@ internal static class TrainCommand
 
         return [Summary(bundle.Manifest.Text), Summary(bundle.Manifest.Speech), Summary(bundle.Manifest.Face)];
     }
+
+    private static int? Override(int? given, int? fallback) => given is { } n ? (n > 0 ? n : null) : fallback;
 
     private static LabelledFeatures Eval(DevSplit? split, LabelledFeatures fallback) =>
         split is null ? fallback : new LabelledFeatures(split.Features, split.Labels);
