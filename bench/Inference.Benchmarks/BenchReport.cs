@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Emotion.Orleans.Inference.Benchmarks;
+
+/// <summary>Everything one bench run measured; written with <c>--json</c>.</summary>
+internal sealed record BenchReport(
+    MachineInfo Machine,
+    bool Quick,
+    string? LoadAverageAtEnd,
+    IReadOnlyList<BenchRow> Rows,
+    IReadOnlyList<BenchRow> BestBatch,
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>Per modality, the end-to-end row with the lowest per-item median.</summary>
+    public static IReadOnlyList<BenchRow> Best(IEnumerable<BenchRow> rows) =>
+        rows.Where(r => r.EndToEnd)
+            .GroupBy(r => r.Modality)
+            .Select(g => g.MinBy(r => r.PerItemMs)!)
+            .ToArray();
+
+    public void WriteJson(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        using var stream = File.Create(path);
+        JsonSerializer.Serialize(stream, this, BenchJsonContext.Default.BenchReport);
+    }
+
+    public void PrintTable(TextWriter writer)
+    {
+        const string format = "{0,-8} | {1,-34} | {2,5} | {3,14} | {4,14} | {5,8} | {6}";
+        writer.WriteLine();
+        writer.WriteLine(format, "modality", "stage", "batch", "per-item ms", "raw ORT ms", "overhead", "input");
+        writer.WriteLine(new string('-', 120));
+        foreach (var row in Rows)
+        {
+            writer.WriteLine(
+                format,
+                row.Modality,
+                row.Stage,
+                row.Batch,
+                Ms(row.PerItemMs),
+                row.RawOrtPerItemMs is { } raw ? Ms(raw) : "-",
+                row.OverheadRatio is { } ratio ? ratio.ToString("0.00x", CultureInfo.InvariantCulture) : "-",
+                row.Note);
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("best batch (lowest per-item median of the end-to-end stage):");
+        foreach (var best in BestBatch)
+        {
+            var single = Rows.FirstOrDefault(r => r.EndToEnd && r.Modality == best.Modality && r.Batch == 1);
+            var speedup = single is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {single.PerItemMs / best.PerItemMs:0.00}x faster per item than batch 1");
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {best.Modality}: batch {best.Batch}, {Ms(best.PerItemMs)} ms per item ({best.Stage}){speedup}"));
+        }
+
+        if (Notes.Count > 0)
+        {
+            writer.WriteLine();
+            writer.WriteLine("notes:");
+            foreach (var note in Notes)
+            {
+                writer.WriteLine($"  {note}");
+            }
+        }
+
+        writer.WriteLine();
+        writer.WriteLine($"load average at end (1/5/15 min): {LoadAverageAtEnd ?? "n/a"}");
+    }
+
+    private static string Ms(double ms) => ms.ToString(ms < 10 ? "0.000" : "0.0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Source-generated JSON for <see cref="BenchReport"/>.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(BenchReport))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;
