@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -29,7 +30,7 @@ internal sealed record BenchReport(
         }
 
         using var stream = File.Create(path);
-        JsonSerializer.Serialize(stream, this, BenchJsonContext.Default.BenchReport);
+        JsonSerializer.Serialize(stream, this, BenchJsonContext.Readable.BenchReport);
     }
 
     public void PrintTable(TextWriter writer)
@@ -56,7 +57,7 @@ internal sealed record BenchReport(
         foreach (var best in BestBatch)
         {
             var single = Rows.FirstOrDefault(r => r.EndToEnd && r.Modality == best.Modality && r.Batch == 1);
-            var speedup = single is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {single.PerItemMs / best.PerItemMs:0.00}x faster per item than batch 1");
+            var speedup = single is null || best.Batch == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {single.PerItemMs / best.PerItemMs:0.00}x faster per item than batch 1");
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {best.Modality}: batch {best.Batch}, {Ms(best.PerItemMs)} ms per item ({best.Stage}){speedup}"));
         }
 
@@ -78,6 +79,14 @@ internal sealed record BenchReport(
 }
 
 /// <summary>Source-generated JSON for <see cref="BenchReport"/>.</summary>
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(BenchReport))]
-internal sealed partial class BenchJsonContext : JsonSerializerContext;
+internal sealed partial class BenchJsonContext : JsonSerializerContext
+{
+    /// <summary>Leaves '+' and non-ASCII unescaped: the file is read by people as well as tools.</summary>
+    public static BenchJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

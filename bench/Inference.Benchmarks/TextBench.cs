@@ -32,7 +32,7 @@ internal sealed class TextBench : IBenchSection
             try
             {
                 var meanSequence = prepared.Average(p => (double)p.SequenceLength);
-                var note = string.Create(CultureInfo.InvariantCulture, $"{chunks.Length} calls, padded seq {meanSequence:0.#} avg");
+                var note = string.Create(CultureInfo.InvariantCulture, $"{chunks.Length} call{(chunks.Length == 1 ? "" : "s")}, padded seq {meanSequence:0.#} avg");
 
                 var tokenize = Sampler.Interleaved(context.Options.Plan, () =>
                 {
