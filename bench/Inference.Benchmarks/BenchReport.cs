@@ -72,7 +72,8 @@ internal sealed record BenchReport(
         }
 
         writer.WriteLine();
-        writer.WriteLine($"load average at end (1/5/15 min): {LoadAverageAtEnd ?? "n/a"}");
+        writer.WriteLine($"load average at end (1/5/15 min): {LoadAverageAtEnd ?? "n/a"}"
+            + (MachineInfo.IsLoaded(LoadAverageAtEnd, Machine.LogicalCores) ? " — the machine was loaded: treat the figures as upper bounds" : string.Empty));
     }
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "0.000" : "0.0", CultureInfo.InvariantCulture);

@@ -52,11 +52,23 @@ internal sealed record MachineInfo(
         writer.WriteLine($"os: {Os}; {Runtime}; GC {GarbageCollector}");
         writer.WriteLine($"onnx runtime: {OnnxRuntime} on {Provider}; threads: {IntraOpThreads}");
         writer.WriteLine($"load average at start (1/5/15 min): {LoadAverage ?? "n/a"}");
+        if (IsLoaded(LoadAverage, LogicalCores))
+        {
+            writer.WriteLine("WARNING: other processes keep the cores busy (1-minute load above the core count): every figure is slower than on a quiet machine,");
+            writer.WriteLine("         and ORT's default of one intra-op thread per core suffers most; compare with --threads 1.");
+        }
+
         if (!InferenceOptimized)
         {
             writer.WriteLine("WARNING: Emotion.Orleans.Inference was built without optimisation; build with -c Release for real figures.");
         }
     }
+
+    /// <summary>Whether a "1 5 15" load average says the cores were already fully busy.</summary>
+    public static bool IsLoaded(string? loadAverage, int cores) =>
+        loadAverage is not null
+        && double.TryParse(loadAverage.Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var oneMinute)
+        && oneMinute > cores;
 
     private static string CpuModel()
     {
