@@ -1,0 +1,284 @@
+using Microsoft.ML.OnnxRuntime;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace Emotion.Orleans.Inference;
+
+/// <summary>
+/// MediaPipe BlazeFace short-range face detector: letterboxes each frame into 128×128, scores the
+/// 896 anchors, decodes their boxes and merges overlapping detections by weighted non-maximum
+/// suppression. Thread-safe; one instance holds the one shared model session.
+/// </summary>
+public sealed class BlazeFaceDetector : IDisposable
+{
+    private const int Size = BlazeFaceAnchors.InputSize;
+    private const int BoxValues = 16; // cx, cy, w, h, then six (x, y) keypoints
+
+    private readonly InferenceSession _session;
+    private readonly BlazeFaceOptions _options;
+    private readonly string _inputName;
+    private readonly bool _channelsLast;
+    private readonly int _fixedBatch; // 0 when the batch dimension is symbolic
+
+    /// <summary>Loads the detector from <see cref="ModelFiles.BlazeFace"/> or another path.</summary>
+    /// <exception cref="ModelBundleException">The model does not have BlazeFace's input.</exception>
+    public BlazeFaceDetector(OnnxSessionFactory sessions, BlazeFaceOptions? options = null, string? modelPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        _options = options ?? new BlazeFaceOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxBatch);
+        if (!(_options.ScoreThreshold is > 0f and < 1f) || !(_options.SuppressionIou is > 0f and <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Score threshold must lie in (0, 1) and suppression IoU in (0, 1].");
+        }
+
+        _session = sessions.Create(modelPath ?? ModelFiles.BlazeFace);
+        try
+        {
+            if (_session.InputMetadata.Count != 1)
+            {
+                throw new ModelBundleException($"BlazeFace model has {_session.InputMetadata.Count} inputs; expected one image.");
+            }
+
+            var (name, meta) = _session.InputMetadata.First();
+            var dims = meta.Dimensions;
+            _inputName = name;
+            _channelsLast = dims.Length == 4 && dims[3] == 3 && dims[1] == Size && dims[2] == Size;
+            var channelsFirst = dims.Length == 4 && dims[1] == 3 && dims[2] == Size && dims[3] == Size;
+            if (!_channelsLast && !channelsFirst)
+            {
+                throw new ModelBundleException($"BlazeFace model input '{name}' is [{string.Join(',', dims)}]; expected [b,128,128,3] or [b,3,128,128].");
+            }
+
+            _fixedBatch = dims[0] > 0 ? dims[0] : 0;
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The post-processing settings in force.</summary>
+    public BlazeFaceOptions Options => _options;
+
+    /// <summary>Detects the faces in each frame, in frame pixel coordinates, most confident first.</summary>
+    public IReadOnlyList<FaceBox>[] Detect(IReadOnlyList<Image<Rgb24>> frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var results = new IReadOnlyList<FaceBox>[frames.Count];
+        var chunk = _fixedBatch > 0 ? _fixedBatch : _options.MaxBatch;
+        for (var start = 0; start < frames.Count; start += chunk)
+        {
+            var count = Math.Min(chunk, frames.Count - start);
+            var runBatch = _fixedBatch > 0 ? _fixedBatch : count;
+            var input = new float[runBatch * Size * Size * 3];
+            var letterboxes = new Letterbox[count];
+            for (var i = 0; i < count; i++)
+            {
+                letterboxes[i] = Fill(frames[start + i], input, i * Size * Size * 3);
+            }
+
+            var (scores, boxes) = Run(input, runBatch);
+            for (var i = 0; i < count; i++)
+            {
+                results[start + i] = Decode(
+                    scores.AsSpan(i * BlazeFaceAnchors.Count, BlazeFaceAnchors.Count),
+                    boxes.AsSpan(i * BlazeFaceAnchors.Count * BoxValues, BlazeFaceAnchors.Count * BoxValues),
+                    letterboxes[i],
+                    frames[start + i].Width,
+                    frames[start + i].Height);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Detects the faces in one frame.</summary>
+    public IReadOnlyList<FaceBox> Detect(Image<Rgb24> frame) => Detect([frame])[0];
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+
+    /// <summary>Resizes the frame, keeping its aspect ratio, into the centre of a black 128×128 input in [-1, 1].</summary>
+    private Letterbox Fill(Image<Rgb24> frame, float[] input, int offset)
+    {
+        var scale = (float)Size / Math.Max(frame.Width, frame.Height);
+        var width = Math.Clamp((int)MathF.Round(frame.Width * scale), 1, Size);
+        var height = Math.Clamp((int)MathF.Round(frame.Height * scale), 1, Size);
+        var left = (Size - width) / 2;
+        var top = (Size - height) / 2;
+        input.AsSpan(offset, Size * Size * 3).Fill(-1f);
+        using var resized = frame.Clone(c => c.Resize(new ResizeOptions { Size = new Size(width, height), Mode = ResizeMode.Stretch, Sampler = KnownResamplers.Triangle }));
+        var channelsLast = _channelsLast;
+        resized.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (var x = 0; x < row.Length; x++)
+                {
+                    var p = row[x];
+                    var pixel = ((top + y) * Size) + left + x;
+                    var (r, g, b) = ((p.R / 127.5f) - 1f, (p.G / 127.5f) - 1f, (p.B / 127.5f) - 1f);
+                    if (channelsLast)
+                    {
+                        input[offset + (pixel * 3)] = r;
+                        input[offset + (pixel * 3) + 1] = g;
+                        input[offset + (pixel * 3) + 2] = b;
+                    }
+                    else
+                    {
+                        input[offset + pixel] = r;
+                        input[offset + (Size * Size) + pixel] = g;
+                        input[offset + (2 * Size * Size) + pixel] = b;
+                    }
+                }
+            }
+        });
+
+        return new Letterbox(left, top, (float)width / frame.Width, (float)height / frame.Height);
+    }
+
+    private (float[] Scores, float[] Boxes) Run(float[] input, int batch)
+    {
+        long[] shape = _channelsLast ? [batch, Size, Size, 3] : [batch, 3, Size, Size];
+        using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, [_inputName], [value], _session.OutputNames);
+
+        // Output names come from the conversion; the heads are told apart by shape: last dimension 1
+        // (scores) or 16 (boxes), the 16×16-grid head (512 anchors) before the 8×8 one (384).
+        var scoreParts = new List<(long Anchors, float[] Data)>();
+        var boxParts = new List<(long Anchors, float[] Data)>();
+        foreach (var output in outputs)
+        {
+            var dims = output.GetTensorTypeAndShape().Shape;
+            if (dims.Length != 3 || dims[0] != batch || dims[2] is not (1 or BoxValues))
+            {
+                throw new ModelBundleException($"BlazeFace output has shape [{string.Join(',', dims)}]; expected [b,n,1] or [b,n,16].");
+            }
+
+            (dims[2] == 1 ? scoreParts : boxParts).Add((dims[1], output.GetTensorDataAsSpan<float>().ToArray()));
+        }
+
+        return (Concatenate(scoreParts, batch, 1), Concatenate(boxParts, batch, BoxValues));
+    }
+
+    private static float[] Concatenate(List<(long Anchors, float[] Data)> parts, int batch, int width)
+    {
+        parts.Sort((a, b) => b.Anchors.CompareTo(a.Anchors));
+        if (parts.Sum(p => p.Anchors) != BlazeFaceAnchors.Count)
+        {
+            throw new ModelBundleException($"BlazeFace outputs cover {parts.Sum(p => p.Anchors)} anchors; expected {BlazeFaceAnchors.Count}.");
+        }
+
+        var result = new float[batch * BlazeFaceAnchors.Count * width];
+        for (var b = 0; b < batch; b++)
+        {
+            var offset = b * BlazeFaceAnchors.Count * width;
+            foreach (var (anchors, data) in parts)
+            {
+                var length = (int)anchors * width;
+                data.AsSpan(b * length, length).CopyTo(result.AsSpan(offset));
+                offset += length;
+            }
+        }
+
+        return result;
+    }
+
+    private List<FaceBox> Decode(ReadOnlySpan<float> rawScores, ReadOnlySpan<float> rawBoxes, Letterbox letterbox, int frameWidth, int frameHeight)
+    {
+        var candidates = new List<Candidate>();
+        var centres = BlazeFaceAnchors.Centres;
+        for (var a = 0; a < BlazeFaceAnchors.Count; a++)
+        {
+            var score = 1f / (1f + MathF.Exp(-Math.Clamp(rawScores[a], -100f, 100f)));
+            if (score < _options.ScoreThreshold)
+            {
+                continue;
+            }
+
+            // Offsets are in input pixels relative to the anchor centre; anchor sizes are 1.
+            var box = rawBoxes.Slice(a * BoxValues, 4);
+            var cx = (centres[a].X * Size) + box[0];
+            var cy = (centres[a].Y * Size) + box[1];
+            var w = box[2];
+            var h = box[3];
+            if (!(w > 0f && h > 0f) || !float.IsFinite(cx) || !float.IsFinite(cy))
+            {
+                continue;
+            }
+
+            candidates.Add(new Candidate(cx - (w / 2), cy - (h / 2), cx + (w / 2), cy + (h / 2), score));
+        }
+
+        var faces = new List<FaceBox>();
+        foreach (var merged in WeightedSuppression(candidates, _options.SuppressionIou))
+        {
+            // Back from the letterboxed 128×128 input to frame pixels, clamped to the frame.
+            var x0 = Math.Clamp((merged.X0 - letterbox.Left) / letterbox.ScaleX, 0f, frameWidth);
+            var y0 = Math.Clamp((merged.Y0 - letterbox.Top) / letterbox.ScaleY, 0f, frameHeight);
+            var x1 = Math.Clamp((merged.X1 - letterbox.Left) / letterbox.ScaleX, 0f, frameWidth);
+            var y1 = Math.Clamp((merged.Y1 - letterbox.Top) / letterbox.ScaleY, 0f, frameHeight);
+            if (x1 - x0 >= 1f && y1 - y0 >= 1f)
+            {
+                faces.Add(new FaceBox(x0, y0, x1 - x0, y1 - y0, merged.Score));
+            }
+        }
+
+        return faces;
+    }
+
+    /// <summary>
+    /// MediaPipe's weighted NMS: the best remaining detection absorbs every detection overlapping
+    /// it by more than the threshold; the merged box is their score-weighted mean, the score the best one's.
+    /// </summary>
+    private static IEnumerable<Candidate> WeightedSuppression(List<Candidate> candidates, float iouThreshold)
+    {
+        var remaining = candidates.OrderByDescending(c => c.Score).ToList();
+        while (remaining.Count > 0)
+        {
+            var best = remaining[0];
+            float x0 = 0, y0 = 0, x1 = 0, y1 = 0, total = 0;
+            var kept = new List<Candidate>(remaining.Count);
+            foreach (var c in remaining)
+            {
+                if (Iou(best, c) > iouThreshold)
+                {
+                    x0 += c.X0 * c.Score;
+                    y0 += c.Y0 * c.Score;
+                    x1 += c.X1 * c.Score;
+                    y1 += c.Y1 * c.Score;
+                    total += c.Score;
+                }
+                else
+                {
+                    kept.Add(c);
+                }
+            }
+
+            yield return new Candidate(x0 / total, y0 / total, x1 / total, y1 / total, best.Score);
+            remaining = kept;
+        }
+    }
+
+    private static float Iou(Candidate a, Candidate b)
+    {
+        var w = MathF.Min(a.X1, b.X1) - MathF.Max(a.X0, b.X0);
+        var h = MathF.Min(a.Y1, b.Y1) - MathF.Max(a.Y0, b.Y0);
+        if (w <= 0f || h <= 0f)
+        {
+            return 0f;
+        }
+
+        var intersection = w * h;
+        return intersection / (((a.X1 - a.X0) * (a.Y1 - a.Y0)) + ((b.X1 - b.X0) * (b.Y1 - b.Y0)) - intersection);
+    }
+
+    private readonly record struct Letterbox(int Left, int Top, float ScaleX, float ScaleY);
+
+    private readonly record struct Candidate(float X0, float Y0, float X1, float Y1, float Score);
+}

@@ -1,0 +1,156 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Emotion.Orleans.Inference.Tests;
+
+public sealed class FrameDecoderTests
+{
+    private readonly FrameDecoder _decoder = new();
+
+    private static Image<Rgb24> Gradient(int width, int height)
+    {
+        var image = new Image<Rgb24>(width, height);
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                image[x, y] = new Rgb24((byte)(x * 255 / width), (byte)(y * 255 / height), (byte)((x + y) % 256));
+            }
+        }
+
+        return image;
+    }
+
+    private InputErrorKind Refusal(byte[] bytes)
+    {
+        var ex = Assert.Throws<InvalidInputException>(() => _decoder.Decode(bytes));
+        Assert.Equal(Modality.Face, ex.Modality);
+        return ex.Kind;
+    }
+
+    [Fact]
+    public void Png_frame_decodes_to_its_exact_rgb_pixels()
+    {
+        using var source = Gradient(64, 48);
+
+        using var decoded = _decoder.Decode(FaceTestData.Png(source));
+
+        Assert.Equal(64, decoded.Width);
+        Assert.Equal(48, decoded.Height);
+        Assert.Equal(source[10, 20], decoded[10, 20]);
+        Assert.Equal(source[63, 47], decoded[63, 47]);
+    }
+
+    [Fact]
+    public void Jpeg_frame_decodes_to_its_size_and_approximate_colours()
+    {
+        using var source = new Image<Rgb24>(320, 240, new Rgb24(200, 40, 90));
+
+        using var decoded = _decoder.Decode(FaceTestData.Jpeg(source));
+
+        Assert.Equal((320, 240), (decoded.Width, decoded.Height));
+        var p = decoded[160, 120];
+        Assert.InRange(p.R, 190, 210);
+        Assert.InRange(p.G, 30, 50);
+        Assert.InRange(p.B, 80, 100);
+    }
+
+    [Fact]
+    public void Jpeg_with_an_exif_rotation_is_turned_upright()
+    {
+        using var source = new Image<Rgb24>(80, 40, new Rgb24(20, 20, 20));
+        source.Metadata.ExifProfile = new ExifProfile();
+        source.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6); // stored rotated 90° counter-clockwise
+
+        using var decoded = _decoder.Decode(FaceTestData.Jpeg(source));
+
+        Assert.Equal((40, 80), (decoded.Width, decoded.Height));
+    }
+
+    [Fact]
+    public void Empty_frame_is_refused_as_empty() => Assert.Equal(InputErrorKind.Empty, Refusal([]));
+
+    [Fact]
+    public void Random_bytes_are_refused_as_an_unsupported_format()
+    {
+        var bytes = new byte[2000];
+        new Random(7).NextBytes(bytes);
+        bytes[0] = 0x42; // never a JPEG or PNG signature by chance
+        Assert.Equal(InputErrorKind.UnsupportedFormat, Refusal(bytes));
+    }
+
+    [Fact]
+    public void Gif_and_bmp_frames_are_refused_as_an_unsupported_format()
+    {
+        using var image = Gradient(32, 32);
+        using var gif = new MemoryStream();
+        image.SaveAsGif(gif);
+        using var bmp = new MemoryStream();
+        image.SaveAsBmp(bmp);
+
+        Assert.Equal(InputErrorKind.UnsupportedFormat, Refusal(gif.ToArray()));
+        Assert.Equal(InputErrorKind.UnsupportedFormat, Refusal(bmp.ToArray()));
+    }
+
+    [Fact]
+    public void Truncated_jpeg_is_refused_as_corrupt()
+    {
+        using var image = Gradient(320, 240);
+        var jpeg = FaceTestData.Jpeg(image);
+
+        Assert.Equal(InputErrorKind.CorruptImage, Refusal(jpeg[..(jpeg.Length / 2)]));
+        Assert.Equal(InputErrorKind.CorruptImage, Refusal(jpeg[..200]));
+        Assert.Equal(InputErrorKind.CorruptImage, Refusal(jpeg[..3]));
+    }
+
+    [Fact]
+    public void Png_with_corrupt_pixel_data_is_refused_as_corrupt()
+    {
+        using var image = Gradient(320, 240);
+        var png = FaceTestData.Png(image);
+        var corrupt = (byte[])png.Clone();
+        for (var i = png.Length / 2; i < (png.Length / 2) + 64; i++)
+        {
+            corrupt[i] ^= 0x5A;
+        }
+
+        Assert.Equal(InputErrorKind.CorruptImage, Refusal(corrupt));
+        Assert.Equal(InputErrorKind.CorruptImage, Refusal(png[..(png.Length - 1)]));
+        Assert.Equal(InputErrorKind.CorruptImage, Refusal(png[..40]));
+    }
+
+    [Fact]
+    public void Frame_wider_than_the_limit_is_refused_as_too_large_from_its_header()
+    {
+        using var image = new Image<Rgb24>(5000, 10);
+
+        Assert.Equal(InputErrorKind.TooLarge, Refusal(FaceTestData.Png(image)));
+        Assert.Equal(InputErrorKind.TooLarge, Refusal(FaceTestData.Jpeg(image)));
+    }
+
+    [Fact]
+    public void Frame_over_the_byte_limit_is_refused_as_too_large()
+    {
+        var decoder = new FrameDecoder(new FrameDecoderOptions { MaxBytes = 100 });
+        using var image = Gradient(200, 200);
+        var png = FaceTestData.Png(image);
+        Assert.True(png.Length > 100);
+
+        var ex = Assert.Throws<InvalidInputException>(() => decoder.Decode(png));
+
+        Assert.Equal(InputErrorKind.TooLarge, ex.Kind);
+    }
+
+    [Fact]
+    public void Batch_with_one_bad_frame_is_refused_naming_that_frame()
+    {
+        using var image = Gradient(32, 32);
+        var good = FaceTestData.Png(image);
+
+        var ex = Assert.Throws<InvalidInputException>(() => _decoder.DecodeAll([good, new byte[] { 1, 2, 3 }, good]));
+
+        Assert.Equal(InputErrorKind.UnsupportedFormat, ex.Kind);
+        Assert.StartsWith("Frame 1:", ex.Message, StringComparison.Ordinal);
+    }
+}
