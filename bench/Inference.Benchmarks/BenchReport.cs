@@ -35,10 +35,11 @@ internal sealed record BenchReport(
 
     public void PrintTable(TextWriter writer)
     {
-        const string format = "{0,-8} | {1,-34} | {2,5} | {3,14} | {4,14} | {5,8} | {6}";
+        var stageWidth = Math.Max(5, Rows.Count == 0 ? 0 : Rows.Max(r => r.Stage.Length));
+        var format = "{0,-8} | {1,-" + stageWidth.ToString(CultureInfo.InvariantCulture) + "} | {2,5} | {3,14} | {4,14} | {5,8} | {6}";
         writer.WriteLine();
         writer.WriteLine(format, "modality", "stage", "batch", "per-item ms", "raw ORT ms", "overhead", "input");
-        writer.WriteLine(new string('-', 120));
+        writer.WriteLine(new string('-', 86 + stageWidth));
         foreach (var row in Rows)
         {
             writer.WriteLine(
