@@ -12,7 +12,8 @@ internal static class Sampler
     /// </summary>
     public static Sample[] Interleaved(SamplingPlan plan, params Action[] actions)
     {
-        for (var w = 0; w < plan.WarmupRuns; w++)
+        var warmupStarted = Stopwatch.GetTimestamp();
+        for (var w = 0; w < plan.WarmupRuns || Stopwatch.GetElapsedTime(warmupStarted) < plan.WarmupTime; w++)
         {
             foreach (var action in actions)
             {
