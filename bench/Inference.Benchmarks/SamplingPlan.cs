@@ -8,7 +8,7 @@ namespace Emotion.Orleans.Inference.Benchmarks;
 /// <param name="Budget">Timed runs go on, up to <paramref name="MaxRuns"/>, until this much time has passed.</param>
 internal sealed record SamplingPlan(int WarmupRuns, TimeSpan WarmupTime, int MinRuns, int MaxRuns, TimeSpan Budget)
 {
-    public static SamplingPlan Full { get; } = new(2, TimeSpan.FromSeconds(0.5), 7, 60, TimeSpan.FromSeconds(1.5));
+    public static SamplingPlan Full { get; } = new(2, TimeSpan.FromSeconds(0.5), 5, 40, TimeSpan.FromSeconds(1.0));
 
     public static SamplingPlan Quick { get; } = new(1, TimeSpan.FromSeconds(0.2), 3, 10, TimeSpan.FromSeconds(0.25));
 }
