@@ -27,7 +27,7 @@ internal static class BenchCommand
         var context = new BenchContext(options, sessions, LoadBundle(out var bundleNote));
         Console.WriteLine(bundleNote);
 
-        IBenchSection[] sections = [new TextBench(), new FaceBench()];
+        IBenchSection[] sections = [new TextBench(), new SpeechBench(), new FaceBench()];
         var rows = new List<BenchRow>();
         var failed = false;
         foreach (var section in sections.Where(s => options.Only is null || options.Only == s.Modality))

@@ -14,6 +14,7 @@ internal sealed class BenchOptions
           --threads N          ONNX Runtime intra-op threads per session (default: ORT's choice, one per core)
           --json PATH          also write the results as JSON
           --only MODALITY      run one section: text, speech or face
+          --speech-cnn PATH    speech CNN ONNX to time when there is no bundle (default: the bundle's)
           --help               this text
         """;
 
@@ -28,6 +29,8 @@ internal sealed class BenchOptions
     public string? JsonPath { get; private set; }
 
     public string? Only { get; private set; }
+
+    public string? SpeechCnnPath { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -53,6 +56,9 @@ internal sealed class BenchOptions
                     break;
                 case "--json" when i + 1 < args.Count && !string.IsNullOrWhiteSpace(args[i + 1]):
                     options.JsonPath = args[++i];
+                    break;
+                case "--speech-cnn" when i + 1 < args.Count && File.Exists(args[i + 1]):
+                    options.SpeechCnnPath = args[++i];
                     break;
                 case "--only" when i + 1 < args.Count && args[i + 1] is "text" or "speech" or "face":
                     options.Only = args[++i];

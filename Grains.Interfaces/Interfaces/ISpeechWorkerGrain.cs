@@ -1,0 +1,11 @@
+namespace Emotion.Orleans.Grains;
+
+/// <summary>Speech utterance (16 kHz mono) → class embedding; concurrent requests share one model run.</summary>
+[Alias("emotion.speech-worker")]
+public interface ISpeechWorkerGrain : IGrainWithIntegerKey
+{
+    /// <summary>Recognizes one utterance.</summary>
+    /// <exception cref="MalformedInputException">The utterance is empty, too long or not finite.</exception>
+    [Alias("recognize")]
+    Task<ClassLogits> Recognize(string callId, float[] samples16k);
+}

@@ -1,0 +1,11 @@
+namespace Emotion.Orleans.Grains;
+
+/// <summary>Transcript text → class embedding; concurrent requests share one model run.</summary>
+[Alias("emotion.text-worker")]
+public interface ITextWorkerGrain : IGrainWithIntegerKey
+{
+    /// <summary>Recognizes one text.</summary>
+    /// <exception cref="MalformedInputException">The text is empty, only whitespace or too long.</exception>
+    [Alias("recognize")]
+    Task<ClassLogits> Recognize(string callId, string text);
+}

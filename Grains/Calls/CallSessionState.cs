@@ -1,0 +1,39 @@
+namespace Emotion.Orleans.Grains;
+
+/// <summary>What a call session keeps in grain storage.</summary>
+[GenerateSerializer]
+[Alias("emotion.call-session-state")]
+public sealed class CallSessionState
+{
+    /// <summary>Life-cycle state.</summary>
+    [Id(0)]
+    public CallState State { get; set; }
+
+    /// <summary>Wall-clock start.</summary>
+    [Id(1)]
+    public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>Wall-clock end.</summary>
+    [Id(2)]
+    public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>The timeline.</summary>
+    [Id(3)]
+    public List<FusedResult> Results { get; set; } = [];
+
+    /// <summary>Inputs refused so far.</summary>
+    [Id(4)]
+    public int RejectedInputs { get; set; }
+
+    /// <summary>Start of the latest transcript segment.</summary>
+    [Id(5)]
+    public TimeSpan? LastTextStart { get; set; }
+
+    /// <summary>End of the latest audio chunk.</summary>
+    [Id(6)]
+    public TimeSpan? AudioEnd { get; set; }
+
+    /// <summary>Timestamp of the latest frame.</summary>
+    [Id(7)]
+    public TimeSpan? LastFrame { get; set; }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Placement;
+
+namespace Emotion.Orleans.Grains;
+
+/// <summary>Registers the call streaming system on a silo.</summary>
+public static class EmotionCallsHostingExtensions
+{
+    /// <summary>
+    /// Memory streams for the call streams (with the pub-sub store they need), the grains' options
+    /// (validated on start), GPU-preferring placement of the inference workers and the default reply
+    /// suggester. Grain storage <see cref="CallStreams.Storage"/> is the host's choice (memory or Redis);
+    /// recognizers, segmenter factory and fusion model come from the inference registration.
+    /// </summary>
+    public static ISiloBuilder AddEmotionCalls(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        silo.AddMemoryStreams(CallStreams.Provider);
+        silo.AddMemoryGrainStorage(CallStreams.PubSubStore);
+        silo.Services.AddEmotionCallServices(configuration);
+        return silo;
+    }
+
+    /// <summary>The services of <see cref="AddEmotionCalls"/> without the stream providers.</summary>
+    public static IServiceCollection AddEmotionCallServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<CallSessionOptions>()
+            .Bind(configuration.GetSection(CallSessionOptions.Section))
+            .Validate(o => o.SampleRate > 0, "Calls:SampleRate must be positive.")
+            .Validate(o => o.MaxChunkDuration > TimeSpan.Zero, "Calls:MaxChunkDuration must be positive.")
+            .Validate(o => o.MaxAudioGap >= TimeSpan.Zero, "Calls:MaxAudioGap must not be negative.")
+            .ValidateOnStart();
+        services.AddOptions<FusionOptions>()
+            .Bind(configuration.GetSection(FusionOptions.Section))
+            .Validate(o => o.CadenceInterval > TimeSpan.Zero, "Fusion:CadenceInterval must be positive.")
+            .Validate(o => o.EvidenceMaxAge > TimeSpan.Zero, "Fusion:EvidenceMaxAge must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<WorkerOptions>()
+            .Bind(configuration.GetSection(WorkerOptions.Section))
+            .Validate(o => o.MaxBatchSize is > 0 and <= 256, "Workers:MaxBatchSize must be in 1–256.")
+            .Validate(o => o.BatchWindow >= TimeSpan.Zero && o.BatchWindow <= TimeSpan.FromSeconds(1), "Workers:BatchWindow must be in 0–1 s.")
+            .ValidateOnStart();
+        services.TryAddKeyedSingleton(CallSessionOptions.ClockKey, TimeProvider.System);
+        services.TryAddSingleton(_ => ReplyBank.LoadDefault());
+        services.TryAddSingleton<IReplySuggester, EmbeddingReplySuggester>();
+        services.AddPlacementFilter<PreferGpuSiloPlacementFilterStrategy, PreferGpuSiloPlacementFilterDirector>(ServiceLifetime.Singleton);
+        return services;
+    }
+}

@@ -1,0 +1,31 @@
+using Emotion.Orleans.Inference;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Emotion.Orleans.Grains;
+
+/// <summary>Runs the face recognizer; frames that arrive together share one model run.</summary>
+[StatelessWorker]
+[PreferGpuSilo]
+// Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
+// the only state is the batcher, touched solely on this activation's scheduler, and the model run
+// itself is synchronous, so no two runs overlap within an activation.
+[Reentrant]
+public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options) : Grain, IFaceWorkerGrain
+{
+    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(recognizer.Recognize, options.Value.MaxBatchSize, options.Value.BatchWindow);
+
+    /// <inheritdoc />
+    public async Task<FaceResult> Recognize(string callId, byte[] image)
+    {
+        try
+        {
+            var observation = await _batcher.Enqueue(image);
+            return new FaceResult(observation.Prediction?.ToLogits());
+        }
+        catch (InvalidInputException e)
+        {
+            throw e.ToMalformed(callId);
+        }
+    }
+}

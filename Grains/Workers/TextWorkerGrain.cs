@@ -1,0 +1,30 @@
+using Emotion.Orleans.Inference;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Emotion.Orleans.Grains;
+
+/// <summary>Runs the text recognizer; requests that arrive together share one model run.</summary>
+[StatelessWorker]
+[PreferGpuSilo]
+// Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
+// the only state is the batcher, touched solely on this activation's scheduler, and the model run
+// itself is synchronous, so no two runs overlap within an activation.
+[Reentrant]
+public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options) : Grain, ITextWorkerGrain
+{
+    private readonly RequestBatcher<string, ModalityPrediction> _batcher = new(recognizer.Recognize, options.Value.MaxBatchSize, options.Value.BatchWindow);
+
+    /// <inheritdoc />
+    public async Task<ClassLogits> Recognize(string callId, string text)
+    {
+        try
+        {
+            return (await _batcher.Enqueue(text)).ToLogits();
+        }
+        catch (InvalidInputException e)
+        {
+            throw e.ToMalformed(callId);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Emotion.Orleans.Inference;
+
+/// <summary>
+/// Silero VAD v5 (ONNX): the probability that a 32 ms window (512 samples at 16 kHz) holds speech.
+/// As in the reference implementation, each window is fed with the last 64 samples of the previous
+/// window in front of it (576 samples); the recurrent state and that context live in a per-stream
+/// <see cref="SileroVadState"/>. One shared session, thread-safe; each state belongs to one stream.
+/// </summary>
+public sealed class SileroVad : IDisposable
+{
+    /// <summary>Samples per window at 16 kHz.</summary>
+    public const int WindowSamples = 512;
+
+    /// <summary>Samples of the previous window fed in front of each window.</summary>
+    public const int ContextSamples = 64;
+
+    /// <summary>Length of the recurrent state [2, 1, 128].</summary>
+    public const int StateLength = 2 * 128;
+
+    private static readonly long[] InputShape = [1, ContextSamples + WindowSamples];
+    private static readonly long[] StateShape = [2, 1, 128];
+    private static readonly string[] InputNames = ["input", "state", "sr"];
+    private static readonly string[] OutputNames = ["output", "stateN"];
+
+    private readonly InferenceSession _session;
+    private readonly bool _ownsSession;
+
+    /// <summary>Wraps a shared session over the Silero VAD v5 model.</summary>
+    /// <param name="session">The session; its signature is checked.</param>
+    /// <param name="upstreamSha256">SHA-256 (hex) of the model file, as recorded in bundles.</param>
+    /// <param name="ownsSession">Dispose the session with this object.</param>
+    /// <exception cref="ModelBundleException">The model does not have Silero v5's signature.</exception>
+    public SileroVad(InferenceSession session, string upstreamSha256, bool ownsSession = false)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrEmpty(upstreamSha256);
+        if (!InputNames.All(session.InputMetadata.ContainsKey) || !OutputNames.All(session.OutputMetadata.ContainsKey))
+        {
+            throw new ModelBundleException(
+                $"The VAD model must take [{string.Join(", ", InputNames)}] and give [{string.Join(", ", OutputNames)}]; it takes [{string.Join(", ", session.InputMetadata.Keys)}].");
+        }
+
+        _session = session;
+        _ownsSession = ownsSession;
+        UpstreamSha256 = upstreamSha256;
+    }
+
+    /// <summary>SHA-256 (lower-case hex) of the VAD model file.</summary>
+    public string UpstreamSha256 { get; }
+
+    /// <summary>Loads the model (default: <see cref="ModelFiles.SileroVad"/>) with its own session.</summary>
+    /// <exception cref="ModelBundleException">The file is missing or is not Silero VAD v5.</exception>
+    public static SileroVad Load(string? path = null, OnnxSessionFactory? factory = null)
+    {
+        path ??= ModelFiles.SileroVad;
+        if (!File.Exists(path))
+        {
+            throw new ModelBundleException($"Silero VAD model not found at '{path}'.");
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        InferenceSession session;
+        try
+        {
+            session = (factory ?? new OnnxSessionFactory()).Create(bytes);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelBundleException($"Silero VAD model at '{path}' cannot be loaded: {ex.Message}", ex);
+        }
+
+        try
+        {
+            return new SileroVad(session, Convert.ToHexStringLower(SHA256.HashData(bytes)), ownsSession: true);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A fresh state for one audio stream.</summary>
+    public static SileroVadState CreateState() => new();
+
+    /// <summary>
+    /// Speech probability of the next window of a stream, advancing <paramref name="state"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The window is not <see cref="WindowSamples"/> long.</exception>
+    public float Probability(SileroVadState state, ReadOnlySpan<float> window)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (window.Length != WindowSamples)
+        {
+            throw new ArgumentException($"A VAD window is {WindowSamples} samples, got {window.Length}.", nameof(window));
+        }
+
+        var input = new float[ContextSamples + WindowSamples];
+        state.Context.CopyTo(input, 0);
+        window.CopyTo(input.AsSpan(ContextSamples));
+        var sampleRate = new long[] { PcmAudio.SampleRate };
+
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, InputShape);
+        using var stateValue = OrtValue.CreateTensorValueFromMemory(state.Recurrent, StateShape);
+        using var rateValue = OrtValue.CreateTensorValueFromMemory(sampleRate, []);
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, InputNames, [inputValue, stateValue, rateValue], OutputNames);
+        var probability = outputs[0].GetTensorDataAsSpan<float>()[0];
+        outputs[1].GetTensorDataAsSpan<float>().CopyTo(state.Recurrent);
+        window[^ContextSamples..].CopyTo(state.Context);
+        return probability;
+    }
+
+    /// <summary>
+    /// Speech probability of each whole window of a 16 kHz clip, from a fresh state (a trailing
+    /// partial window is not scored).
+    /// </summary>
+    public float[] Probabilities(ReadOnlySpan<float> samples16k)
+    {
+        var state = CreateState();
+        var result = new float[samples16k.Length / WindowSamples];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = Probability(state, samples16k.Slice(i * WindowSamples, WindowSamples));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsSession)
+        {
+            _session.Dispose();
+        }
+    }
+}
+
+/// <summary>Silero VAD state of one audio stream (recurrent state and the previous window's tail). Not thread-safe.</summary>
+public sealed class SileroVadState
+{
+    internal float[] Recurrent { get; } = new float[SileroVad.StateLength];
+
+    internal float[] Context { get; } = new float[SileroVad.ContextSamples];
+
+    /// <summary>Forgets the stream's history.</summary>
+    public void Reset()
+    {
+        Array.Clear(Recurrent);
+        Array.Clear(Context);
+    }
+}

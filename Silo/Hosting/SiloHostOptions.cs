@@ -1,0 +1,26 @@
+namespace Emotion.Orleans.Silo;
+
+/// <summary>How the silo joins a cluster (configuration section <c>Silo</c>; environment <c>Silo__Mode=Cluster</c> …).</summary>
+public sealed class SiloHostOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Silo";
+
+    /// <summary>Embedded (one local silo, memory storage) or Cluster (Redis clustering and storage).</summary>
+    public SiloMode Mode { get; set; } = SiloMode.Embedded;
+
+    /// <summary>Redis connection string (Cluster mode), e.g. <c>127.0.0.1:6379</c>.</summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>Cluster id shared by all silos and clients of one deployment.</summary>
+    public string ClusterId { get; set; } = "emotion";
+
+    /// <summary>Service id (stable across deployments: it keys stored grain state).</summary>
+    public string ServiceId { get; set; } = "emotion-calls";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using Emotion.Orleans.Grains;
+using Orleans.Configuration;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using StackExchange.Redis;
+
+namespace Emotion.Orleans.Silo;
+
+/// <summary>Silo configuration for both deployment modes.</summary>
+public static class SiloHostingExtensions
+{
+    /// <summary>Configures Orleans on the host from the <c>Silo</c> section (validated on start).</summary>
+    public static IHostApplicationBuilder AddEmotionSilo(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection(SiloHostOptions.Section);
+        builder.Services.AddOptions<SiloHostOptions>()
+            .Bind(section)
+            .Validate(o => o.Mode != SiloMode.Cluster || !string.IsNullOrWhiteSpace(o.RedisConnectionString), "Silo:RedisConnectionString is required in Cluster mode.")
+            .ValidateOnStart();
+        var options = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
+        builder.UseOrleans(silo =>
+        {
+            if (options.Mode == SiloMode.Cluster && !string.IsNullOrWhiteSpace(options.RedisConnectionString))
+            {
+                var redis = ConfigurationOptions.Parse(options.RedisConnectionString);
+                silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                silo.AddRedisGrainStorage(CallStreams.Storage, o => o.ConfigurationOptions = redis);
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = options.ClusterId;
+                    o.ServiceId = options.ServiceId;
+                });
+                silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+                silo.AddMemoryGrainStorage(CallStreams.Storage);
+            }
+
+            // Publishes Orleans:Metadata (e.g. gpu=true) for the GPU-preferring worker placement.
+            silo.UseSiloMetadata();
+            silo.AddEmotionCalls(builder.Configuration);
+        });
+        return builder;
+    }
+}

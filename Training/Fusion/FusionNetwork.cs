@@ -1,0 +1,224 @@
+using System.Numerics.Tensors;
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Training;
+
+/// <summary>
+/// Trainable twin of <see cref="FusionModel"/> with hand-written backpropagation: the same forward
+/// (e_i = vᵀ tanh(W'_i z_i + b'_i), masked softmax over present modalities, z_fused = Σ α_i z_i,
+/// MLP over [z_t; z_s; z_f] with missing slots holding z_fused), plus an optional auxiliary
+/// cross-entropy on z_fused itself.
+/// </summary>
+internal sealed class FusionNetwork
+{
+    private const int M = ModalityAttention.ModalityCount;
+    private const int C = EmotionLabels.Count;
+
+    public FusionNetwork(int attentionDimension, IReadOnlyList<int> hiddenLayers, Random random)
+    {
+        Projections = [.. Enumerable.Range(0, M).Select(_ => new Dense(C, attentionDimension, random))];
+        var bound = 1f / MathF.Sqrt(attentionDimension);
+        V = [.. Enumerable.Range(0, attentionDimension).Select(_ => ((float)random.NextDouble() * 2f - 1f) * bound)];
+        var widths = new List<int> { LabelFusionMlp.InputWidth };
+        widths.AddRange(hiddenLayers);
+        widths.Add(C);
+        Mlp = [.. Enumerable.Range(0, widths.Count - 1).Select(l => new Dense(widths[l], widths[l + 1], random))];
+    }
+
+    public Dense[] Projections { get; }
+
+    public float[] V { get; }
+
+    public Dense[] Mlp { get; }
+
+    public int AttentionDimension => V.Length;
+
+    /// <summary>Parameter arrays in a fixed order, each flagged whether weight decay applies.</summary>
+    public IReadOnlyList<(float[] Values, bool Decay)> Parameters()
+    {
+        var list = new List<(float[], bool)>();
+        foreach (var p in Projections)
+        {
+            list.Add((p.W, true));
+            list.Add((p.B, false));
+        }
+
+        list.Add((V, true));
+        foreach (var d in Mlp)
+        {
+            list.Add((d.W, true));
+            list.Add((d.B, false));
+        }
+
+        return list;
+    }
+
+    public float[][] NewGradients() => [.. Parameters().Select(p => new float[p.Values.Length])];
+
+    public FusionModel ToModel() => new(
+        new AttentionFusion(new ModalityAttention([.. Projections.Select(p => p.ToLayer())], (float[])V.Clone())),
+        new LabelFusionMlp([.. Mlp.Select(d => d.ToLayer())]));
+
+    public float[][] Snapshot() => [.. Parameters().Select(p => (float[])p.Values.Clone())];
+
+    public void Restore(float[][] state)
+    {
+        var parameters = Parameters();
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            state[i].CopyTo(parameters[i].Values, 0);
+        }
+    }
+
+    /// <summary>Per-example buffers for forward and backward.</summary>
+    public sealed class Pass
+    {
+        private readonly FusionNetwork _net;
+
+        public Pass(FusionNetwork net)
+        {
+            _net = net;
+            Tanh = [.. Enumerable.Range(0, M).Select(_ => new float[net.AttentionDimension])];
+            Activations = [new float[LabelFusionMlp.InputWidth], .. net.Mlp.Select(d => new float[d.Out])];
+            DActivations = [new float[LabelFusionMlp.InputWidth], .. net.Mlp.Select(d => new float[d.Out])];
+        }
+
+        public float[][] Tanh { get; }
+
+        public float[] Scores { get; } = new float[M];
+
+        public float[] Alpha { get; private set; } = new float[M];
+
+        public float[] Fused { get; } = new float[C];
+
+        public float[][] Activations { get; }
+
+        public float[][] DActivations { get; }
+
+        public float[] Logits => Activations[^1];
+
+        public void Forward(IReadOnlyList<float[]?> z)
+        {
+            Span<bool> present = stackalloc bool[M];
+            for (var i = 0; i < M; i++)
+            {
+                if (z[i] is not { } zi)
+                {
+                    continue;
+                }
+
+                present[i] = true;
+                _net.Projections[i].Forward(zi, Tanh[i]);
+                TensorPrimitives.Tanh(Tanh[i], Tanh[i]);
+                Scores[i] = TensorPrimitives.Dot(_net.V, Tanh[i]);
+            }
+
+            Alpha = Softmax.Masked(Scores, present);
+            Array.Clear(Fused);
+            for (var i = 0; i < M; i++)
+            {
+                if (z[i] is { } zi)
+                {
+                    TensorPrimitives.MultiplyAdd(zi, Alpha[i], Fused, Fused);
+                }
+            }
+
+            for (var i = 0; i < M; i++)
+            {
+                (z[i] ?? Fused).CopyTo(Activations[0].AsSpan(i * C, C));
+            }
+
+            for (var l = 0; l < _net.Mlp.Length; l++)
+            {
+                _net.Mlp[l].Forward(Activations[l], Activations[l + 1]);
+                if (l < _net.Mlp.Length - 1)
+                {
+                    TensorPrimitives.Max(Activations[l + 1], 0f, Activations[l + 1]);
+                }
+            }
+        }
+
+        /// <summary>Forward, loss and gradient accumulation for one example; returns weight·(CE + aux·CE_fused).</summary>
+        public float Accumulate(IReadOnlyList<float[]?> z, int label, float weight, float auxiliary, float[][] gradients)
+        {
+            Forward(z);
+            var last = _net.Mlp.Length - 1;
+            var loss = CrossEntropy.Gradient(Logits, label, weight, DActivations[last + 1]);
+            var g = 0;
+            var projectionGradients = g;
+            g += 2 * M;
+            var vGradient = g++;
+            var mlpGradients = g;
+            for (var l = last; l >= 0; l--)
+            {
+                if (l < last)
+                {
+                    var d = DActivations[l + 1];
+                    var a = Activations[l + 1];
+                    for (var j = 0; j < d.Length; j++)
+                    {
+                        if (a[j] <= 0f)
+                        {
+                            d[j] = 0f;
+                        }
+                    }
+                }
+
+                _net.Mlp[l].Backward(Activations[l], DActivations[l + 1], gradients[mlpGradients + (2 * l)], gradients[mlpGradients + (2 * l) + 1], DActivations[l]);
+            }
+
+            // dL/dz_fused: from every missing slot, plus the auxiliary loss.
+            Span<float> dFused = stackalloc float[C];
+            dFused.Clear();
+            for (var i = 0; i < M; i++)
+            {
+                if (z[i] is null)
+                {
+                    TensorPrimitives.Add(dFused, DActivations[0].AsSpan(i * C, C), dFused);
+                }
+            }
+
+            if (auxiliary > 0f)
+            {
+                Span<float> dAux = stackalloc float[C];
+                loss += auxiliary * CrossEntropy.Gradient(Fused, label, weight, dAux);
+                TensorPrimitives.MultiplyAdd(dAux, auxiliary, dFused, dFused);
+            }
+
+            // Softmax Jacobian over the present modalities: de_i = α_i (dα_i − Σ_j α_j dα_j).
+            Span<float> dAlpha = stackalloc float[M];
+            var mean = 0f;
+            for (var i = 0; i < M; i++)
+            {
+                dAlpha[i] = z[i] is { } zi ? TensorPrimitives.Dot(dFused, zi) : 0f;
+                mean += Alpha[i] * dAlpha[i];
+            }
+
+            Span<float> du = stackalloc float[_net.AttentionDimension];
+            for (var i = 0; i < M; i++)
+            {
+                if (z[i] is not { } zi)
+                {
+                    continue;
+                }
+
+                var de = Alpha[i] * (dAlpha[i] - mean);
+                if (de == 0f)
+                {
+                    continue;
+                }
+
+                var t = Tanh[i];
+                TensorPrimitives.MultiplyAdd(t, de, gradients[vGradient], gradients[vGradient]);
+                for (var j = 0; j < du.Length; j++)
+                {
+                    du[j] = de * _net.V[j] * (1f - (t[j] * t[j]));
+                }
+
+                _net.Projections[i].Backward(zi, du, gradients[projectionGradients + (2 * i)], gradients[projectionGradients + (2 * i) + 1], []);
+            }
+
+            return loss;
+        }
+    }
+}

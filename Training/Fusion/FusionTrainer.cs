@@ -1,0 +1,178 @@
+using System.Numerics.Tensors;
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Training;
+
+/// <summary>Options of <see cref="FusionTrainer"/>.</summary>
+/// <param name="AttentionDimension">Width of W'_i z_i + b'_i and v.</param>
+/// <param name="HiddenLayers">Hidden widths of the label-fusion MLP (21 → … → 7).</param>
+/// <param name="MaxEpochs">Upper bound on passes over the training set.</param>
+/// <param name="Patience">Stop after this many epochs without a better dev loss (best epoch kept).</param>
+/// <param name="BatchSize">Mini-batch size.</param>
+/// <param name="LearningRate">Adam step size.</param>
+/// <param name="WeightDecay">L2 on weight matrices and v.</param>
+/// <param name="ModalityDropout">
+/// Each epoch, each present modality of a training example is dropped with this probability (at
+/// least one stays). Besides robustness to gaps, this is what trains the attention: with every
+/// modality present, the MLP reads the z_i directly and α does not reach the output.
+/// </param>
+/// <param name="FusedAuxiliaryWeight">
+/// Weight of an auxiliary cross-entropy on z_fused = Σ α_i z_i (0 turns it off). It makes α favour
+/// the modalities that predict the label even when all are present, so α is meaningful as an
+/// explanation and as the stand-in for a missing slot. The forward pass is unchanged.
+/// </param>
+/// <param name="BalancedClasses">Weight the loss by inverse label frequency of the training set.</param>
+/// <param name="Seed">Seeds initialisation, shuffling and dropout.</param>
+public sealed record FusionTrainingOptions(
+    int AttentionDimension = 16,
+    int[]? HiddenLayers = null,
+    int MaxEpochs = 100,
+    int Patience = 8,
+    int BatchSize = 64,
+    float LearningRate = 3e-3f,
+    float WeightDecay = 1e-4f,
+    float ModalityDropout = 0.3f,
+    float FusedAuxiliaryWeight = 0.5f,
+    bool BalancedClasses = false,
+    int Seed = 1);
+
+/// <summary>A trained fusion and how training went.</summary>
+/// <param name="Model">Attention + label-fusion MLP (weights of the best dev epoch).</param>
+/// <param name="BestEpoch">Epoch whose weights were kept.</param>
+/// <param name="History">Every epoch run (losses are the main cross-entropy, without the auxiliary term, on dev).</param>
+public sealed record FusionTrainingResult(FusionModel Model, int BestEpoch, IReadOnlyList<EpochLog> History);
+
+/// <summary>
+/// Trains <see cref="ModalityAttention"/> and <see cref="LabelFusionMlp"/> jointly, end to end, by
+/// cross-entropy on <see cref="FusionModel"/>'s output for the per-modality logits z_i, with random
+/// modality dropout. Works on composites or on aligned data alike (any subset of modalities per
+/// example). Managed code with hand-written backpropagation; deterministic for a seed.
+/// </summary>
+public static class FusionTrainer
+{
+    private const int Blocks = 4;
+
+    /// <summary>Trains on <paramref name="train"/> with early stopping on <paramref name="dev"/> (used as given, no dropout).</summary>
+    /// <exception cref="ArgumentException">A split is empty.</exception>
+    public static FusionTrainingResult Train(IReadOnlyList<FusionExample> train, IReadOnlyList<FusionExample> dev, FusionTrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(dev);
+        if (train.Count == 0 || dev.Count == 0)
+        {
+            throw new ArgumentException("Fusion training needs non-empty train and dev splits.");
+        }
+
+        options ??= new FusionTrainingOptions();
+        var classWeights = new float[EmotionLabels.Count];
+        Array.Fill(classWeights, 1f);
+        if (options.BalancedClasses)
+        {
+            var counts = new int[EmotionLabels.Count];
+            foreach (var e in train)
+            {
+                counts[(int)e.Label]++;
+            }
+
+            var present = counts.Count(c => c > 0);
+            classWeights = [.. counts.Select(c => c == 0 ? 0f : train.Count / (float)(present * c))];
+        }
+
+        var random = new Random(options.Seed);
+        var net = new FusionNetwork(options.AttentionDimension, options.HiddenLayers ?? [32], random);
+        var adam = new Adam(net.Parameters(), options.LearningRate, options.WeightDecay);
+        var passes = Enumerable.Range(0, Blocks).Select(_ => new FusionNetwork.Pass(net)).ToArray();
+        var blockGradients = Enumerable.Range(0, Blocks).Select(_ => net.NewGradients()).ToArray();
+        var blockLoss = new float[Blocks];
+        var blockWeight = new float[Blocks];
+        var gradient = net.NewGradients();
+
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        var inputs = new IReadOnlyList<float[]?>[train.Count];
+        var history = new List<EpochLog>();
+        var best = (Loss: double.PositiveInfinity, Epoch: 0, State: net.Snapshot());
+        for (var epoch = 1; epoch <= options.MaxEpochs && epoch - best.Epoch <= options.Patience; epoch++)
+        {
+            random.Shuffle(order);
+            for (var i = 0; i < train.Count; i++)
+            {
+                inputs[i] = CompositeBuilder.Dropout([.. train[i].Logits], options.ModalityDropout, random);
+            }
+
+            var trainLoss = 0.0;
+            var trainWeight = 0.0;
+            for (var start = 0; start < order.Length; start += options.BatchSize)
+            {
+                var size = Math.Min(options.BatchSize, order.Length - start);
+                Parallel.For(0, Blocks, block =>
+                {
+                    foreach (var g in blockGradients[block])
+                    {
+                        Array.Clear(g);
+                    }
+
+                    blockLoss[block] = 0f;
+                    blockWeight[block] = 0f;
+                    for (var r = start + (size * block / Blocks); r < start + (size * (block + 1) / Blocks); r++)
+                    {
+                        var i = order[r];
+                        var label = (int)train[i].Label;
+                        blockLoss[block] += passes[block].Accumulate(inputs[i], label, classWeights[label], options.FusedAuxiliaryWeight, blockGradients[block]);
+                        blockWeight[block] += classWeights[label];
+                    }
+                });
+
+                foreach (var g in gradient)
+                {
+                    Array.Clear(g);
+                }
+
+                var batchWeight = 0f;
+                for (var block = 0; block < Blocks; block++)
+                {
+                    for (var p = 0; p < gradient.Length; p++)
+                    {
+                        TensorPrimitives.Add(gradient[p], blockGradients[block][p], gradient[p]);
+                    }
+
+                    batchWeight += blockWeight[block];
+                    trainLoss += blockLoss[block];
+                }
+
+                trainWeight += batchWeight;
+                if (batchWeight > 0f)
+                {
+                    adam.Step(gradient, 1f / batchWeight);
+                }
+            }
+
+            var (devLoss, devAccuracy) = Evaluate(passes[0], dev, classWeights);
+            history.Add(new EpochLog(epoch, trainLoss / Math.Max(trainWeight, 1e-12), devLoss, devAccuracy));
+            if (devLoss < best.Loss)
+            {
+                best = (devLoss, epoch, net.Snapshot());
+            }
+        }
+
+        net.Restore(best.State);
+        return new FusionTrainingResult(net.ToModel(), best.Epoch, history);
+    }
+
+    private static (double Loss, double Accuracy) Evaluate(FusionNetwork.Pass pass, IReadOnlyList<FusionExample> dev, float[] classWeights)
+    {
+        var loss = 0.0;
+        var weight = 0.0;
+        var correct = 0;
+        var scratch = new float[EmotionLabels.Count];
+        foreach (var example in dev)
+        {
+            pass.Forward(example.Logits);
+            var label = (int)example.Label;
+            loss += CrossEntropy.Gradient(pass.Logits, label, classWeights[label], scratch);
+            weight += classWeights[label];
+            correct += TensorPrimitives.IndexOfMax(pass.Logits) == label ? 1 : 0;
+        }
+
+        return (loss / Math.Max(weight, 1e-12), correct / (double)dev.Count);
+    }
+}

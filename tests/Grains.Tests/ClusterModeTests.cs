@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+/// <summary>Cluster mode against a real Redis; skipped unless <c>EMOTION_REDIS</c> names one.</summary>
+public sealed class ClusterModeTests
+{
+    private static object Text(string text, string start, string end) => new { speaker = "customer", text, start, end };
+
+    private static async Task<JsonElement> TimelineAsync(HttpClient http, string id) =>
+        JsonDocument.Parse(await http.GetStringAsync($"/calls/{id}/timeline")).RootElement;
+
+    [SkippableFact]
+    public async Task Call_state_kept_in_redis_survives_a_silo_restart()
+    {
+        Skip.If(ClusterModeSiloFactory.Redis is null, "EMOTION_REDIS is not set.");
+        var service = $"test-{Guid.NewGuid():N}";
+        var id = "call-restart";
+
+        await using (var first = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11611, 30611))
+        {
+            var http = first.CreateClient();
+            (await http.PostAsync($"/calls/{id}/start", null)).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync($"/calls/{id}/text", Text("I am furious.", "00:00:01", "00:00:02"))).EnsureSuccessStatusCode();
+        }
+
+        await using var second = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11612, 30612);
+        var again = second.CreateClient();
+        var timeline = await TimelineAsync(again, id);
+        Assert.Equal("active", timeline.GetProperty("state").GetString());
+        Assert.Equal("anger", timeline.GetProperty("results")[0].GetProperty("emotion").GetString());
+
+        (await again.PostAsJsonAsync($"/calls/{id}/text", Text("Great, thanks.", "00:00:03", "00:00:04"))).EnsureSuccessStatusCode();
+        var after = await TimelineAsync(again, id);
+        Assert.Equal([1L, 2L], after.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("sequence").GetInt64()));
+    }
+
+    [SkippableFact]
+    public async Task Two_silos_sharing_redis_form_one_cluster_with_one_session_per_call()
+    {
+        Skip.If(ClusterModeSiloFactory.Redis is null, "EMOTION_REDIS is not set.");
+        var service = $"test-{Guid.NewGuid():N}";
+        await using var a = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11621, 30621);
+        await using var b = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11622, 30622);
+        var (httpA, httpB) = (a.CreateClient(), b.CreateClient());
+
+        for (var i = 0; i < 6; i++)
+        {
+            var id = $"call-{i}";
+            (await httpA.PostAsync($"/calls/{id}/start", null)).EnsureSuccessStatusCode();
+            (await httpB.PostAsJsonAsync($"/calls/{id}/text", Text("Thanks!", "00:00:01", "00:00:02"))).EnsureSuccessStatusCode();
+            (await httpA.PostAsJsonAsync($"/calls/{id}/text", Text("I am worried.", "00:00:03", "00:00:04"))).EnsureSuccessStatusCode();
+
+            // Whichever silo answers, it is the same session: both inputs are in one timeline.
+            var timeline = await TimelineAsync(httpB, id);
+            Assert.Equal(["joy", "fear"], timeline.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("emotion").GetString()));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Inference_workers_activate_on_the_gpu_silo_when_the_call_arrives_at_a_cpu_silo()
+    {
+        Skip.If(ClusterModeSiloFactory.Redis is null, "EMOTION_REDIS is not set.");
+        var service = $"test-{Guid.NewGuid():N}";
+        await using var cpu = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11631, 30631, gpu: false);
+        await using var gpu = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11632, 30632, gpu: true);
+        var (httpCpu, _) = (cpu.CreateClient(), gpu.CreateClient());
+
+        for (var i = 0; i < 4; i++)
+        {
+            var id = $"call-gpu-{i}";
+            (await httpCpu.PostAsync($"/calls/{id}/start", null)).EnsureSuccessStatusCode();
+            (await httpCpu.PostAsJsonAsync($"/calls/{id}/text", Text("Thanks!", "00:00:01", "00:00:02"))).EnsureSuccessStatusCode();
+        }
+
+        // Each silo host has its own recognizer instance: count who ran the texts.
+        static int Runs(ClusterModeSiloFactory silo)
+        {
+            var recognizer = silo.Services.GetRequiredService<KeywordTextRecognizer>();
+            lock (recognizer.BatchSizes)
+            {
+                return recognizer.BatchSizes.Sum();
+            }
+        }
+
+        Assert.Equal(0, Runs(cpu));
+        Assert.Equal(4, Runs(gpu));
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+/// <summary>The silo host with its HTTP API, in process, on ports of its own.</summary>
+public sealed class SiloApiFactory : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Silo:SiloPort", "11411");
+        builder.UseSetting("Silo:GatewayPort", "30411");
+        builder.UseSetting("Fusion:CadenceInterval", "00:00:01");
+
+        // Same one-line switch as the cluster fixture.
+        builder.ConfigureTestServices(services => services.AddDeterministicInference());
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+public sealed class HttpApiTests(SiloApiFactory factory) : IClassFixture<SiloApiFactory>
+{
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(20);
+
+    private readonly HttpClient _http = factory.CreateClient();
+
+    private static string NewCallId() => $"http-{Guid.NewGuid():N}";
+
+    private static object Text(string text, string start, string end, string speaker = "customer") => new { speaker, text, start, end };
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await JsonAsync(response);
+    }
+
+    [Fact]
+    public async Task Start_text_and_timeline_round_trip_as_json()
+    {
+        var id = NewCallId();
+        var started = await JsonAsync(await _http.PostAsync($"/calls/{id}/start", null));
+        Assert.Equal("active", started.GetProperty("state").GetString());
+
+        var sent = await _http.PostAsJsonAsync($"/calls/{id}/text", Text("This is ridiculous, I am furious.", "00:00:01", "00:00:03"));
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        var result = (await JsonAsync(sent)).GetProperty("results")[0];
+        Assert.Equal("anger", result.GetProperty("emotion").GetString());
+        Assert.Equal(["text"], result.GetProperty("presentModalities").EnumerateArray().Select(m => m.GetString()));
+
+        var timeline = await JsonAsync(await _http.GetAsync($"/calls/{id}/timeline"));
+        Assert.Equal(1, timeline.GetProperty("results").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Typed_errors_become_problem_details_with_404_409_and_400()
+    {
+        var id = NewCallId();
+        var unknown = await ProblemAsync(await _http.PostAsJsonAsync($"/calls/{id}/text", Text("hello", "00:00:01", "00:00:02")), HttpStatusCode.NotFound);
+        Assert.Equal("Unknown call", unknown.GetProperty("title").GetString());
+
+        await _http.PostAsync($"/calls/{id}/start", null);
+        var frame = new ByteArrayContent(TestFrames.NotAnImage);
+        var malformed = await ProblemAsync(await _http.PostAsync($"/calls/{id}/frames?timestamp=00:00:01", frame), HttpStatusCode.BadRequest);
+        Assert.Equal("UnsupportedFormat", malformed.GetProperty("reason").GetString());
+        Assert.Equal("Face", malformed.GetProperty("modality").GetString());
+
+        await _http.PostAsJsonAsync($"/calls/{id}/text", Text("Second thing.", "00:00:05", "00:00:06"));
+        await ProblemAsync(await _http.PostAsJsonAsync($"/calls/{id}/text", Text("Earlier thing.", "00:00:02", "00:00:03")), HttpStatusCode.Conflict);
+
+        await _http.PostAsync($"/calls/{id}/end", null);
+        var ended = await ProblemAsync(await _http.PostAsJsonAsync($"/calls/{id}/text", Text("Hello?", "00:00:09", "00:00:10")), HttpStatusCode.Conflict);
+        Assert.Equal("Call ended", ended.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Audio_is_accepted_as_raw_pcm_or_base64_json_and_odd_bytes_are_refused()
+    {
+        var id = NewCallId();
+        await _http.PostAsync($"/calls/{id}/start", null);
+        var pcm = Pcm16.FromFloats(TestAudio.Tone(TimeSpan.FromMilliseconds(100), 0.3f));
+
+        var raw = await _http.PostAsync($"/calls/{id}/audio?start=00:00:00&sampleRate=16000", new ByteArrayContent(pcm));
+        Assert.Equal(HttpStatusCode.OK, raw.StatusCode);
+        var json = await _http.PostAsJsonAsync($"/calls/{id}/audio", new { pcm16Base64 = Convert.ToBase64String(pcm), sampleRate = 16000, start = "00:00:00.1" });
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+
+        var odd = await ProblemAsync(await _http.PostAsync($"/calls/{id}/audio?start=00:00:00.2", new ByteArrayContent([1, 2, 3])), HttpStatusCode.BadRequest);
+        Assert.Equal("OddByteCount", odd.GetProperty("reason").GetString());
+        var noStart = await _http.PostAsync($"/calls/{id}/audio", new ByteArrayContent(pcm));
+        Assert.Equal(HttpStatusCode.BadRequest, noStart.StatusCode);
+    }
+
+    [Fact]
+    public async Task Events_endpoint_streams_the_calls_results_as_server_sent_events()
+    {
+        var id = NewCallId();
+        await _http.PostAsync($"/calls/{id}/start", null);
+        using var timeout = new CancellationTokenSource(MaxWait);
+        using var response = await _http.GetAsync($"/calls/{id}/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token), Encoding.UTF8);
+
+        // The subscription is in place once the headers arrived: the first event is the call's status.
+        Assert.Equal("event: status", await reader.ReadLineAsync(timeout.Token));
+        var sent = _http.PostAsJsonAsync($"/calls/{id}/text", Text("Great, thanks!", "00:00:01", "00:00:02"), timeout.Token);
+        string? data = null;
+        var inResult = false;
+        while (data is null && await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            inResult = line == "event: result" || (inResult && line.Length > 0);
+            if (inResult && line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line["data: ".Length..];
+            }
+        }
+
+        await sent;
+        Assert.NotNull(data);
+        var result = JsonDocument.Parse(data).RootElement;
+        Assert.Equal(id, result.GetProperty("callId").GetString());
+        Assert.Equal("joy", result.GetProperty("emotion").GetString());
+    }
+
+    [Fact]
+    public async Task Events_of_an_unknown_call_are_404()
+    {
+        var response = await _http.GetAsync($"/calls/{NewCallId()}/events");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}

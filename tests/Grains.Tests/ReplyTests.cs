@@ -1,0 +1,54 @@
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+[Collection(ClusterDefinition.Name)]
+public sealed class ReplyTests(ClusterFixture fixture)
+{
+    [Fact]
+    public void Shipped_reply_bank_has_at_least_five_distinct_replies_for_every_emotion()
+    {
+        var bank = ReplyBank.LoadDefault();
+        Assert.All(EmotionLabels.All, label =>
+        {
+            var replies = bank.Replies[label];
+            Assert.True(replies.Count >= ReplyBank.MinRepliesPerEmotion, $"{label} has {replies.Count} replies.");
+            Assert.Equal(replies.Count, replies.Distinct().Count());
+        });
+    }
+
+    [Fact]
+    public void Reply_bank_missing_an_emotion_is_refused()
+    {
+        using var json = new MemoryStream("""{ "anger": ["a", "b", "c", "d", "e"] }"""u8.ToArray());
+        Assert.Throws<InvalidDataException>(() => ReplyBank.Load(json));
+    }
+
+    [Fact]
+    public void Suggester_picks_the_reply_closest_to_the_customer_words_within_the_emotion()
+    {
+        var suggester = new EmbeddingReplySuggester(new HashingTextEmbedder(), ReplyBank.LoadDefault());
+
+        var reply = suggester.Suggest(EmotionLabel.Anger, "Why was I charged twice? I want the duplicate charge reversed.");
+
+        Assert.NotNull(reply);
+        Assert.Contains("charged twice", reply.Text, StringComparison.Ordinal);
+        Assert.Equal("anger", reply.Emotion);
+    }
+
+    [Fact]
+    public async Task Customer_utterance_gets_a_reply_for_the_fused_emotion_and_agent_utterance_gets_none()
+    {
+        var id = $"call-{Guid.NewGuid():N}";
+        var call = fixture.Client.GetGrain<ICallSessionGrain>(id);
+        await call.StartCall();
+
+        var customer = await call.SendText(new TranscriptSegment(id, Speaker.Customer, "I am furious, you charged me twice!", TimeSpan.Zero, TimeSpan.FromSeconds(2)));
+        var agent = await call.SendText(new TranscriptSegment(id, Speaker.Agent, "Let me check that for you.", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)));
+
+        var reply = Assert.IsType<ReplySuggestion>(customer?.Reply);
+        Assert.Equal("anger", reply.Emotion);
+        Assert.Contains(reply.Text, ReplyBank.LoadDefault().Replies[EmotionLabel.Anger]);
+        Assert.Null(agent?.Reply);
+    }
+}

@@ -1,0 +1,62 @@
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+[Collection(ClusterDefinition.Name)]
+public sealed class WorkerTests(ClusterFixture fixture)
+{
+    private static readonly string[] Lines =
+    [
+        "I am furious", "This is disgusting", "I am scared", "Great news", "Just checking my balance",
+        "That is sad", "Wow, really?", "Thanks so much", "I am worried", "This is ridiculous",
+    ];
+
+    private static int ArgMax(ClassLogits logits) => logits.Values.IndexOf(logits.Values.Max());
+
+    [Fact]
+    public async Task Concurrent_requests_each_get_their_own_answer_and_share_model_runs()
+    {
+        var recognizer = fixture.SiloService<KeywordTextRecognizer>();
+        int start;
+        lock (recognizer.BatchSizes)
+        {
+            start = recognizer.BatchSizes.Count;
+        }
+
+        var texts = Enumerable.Range(0, 40).Select(i => Lines[i % Lines.Length]).ToArray();
+        var worker = fixture.Client.GetGrain<ITextWorkerGrain>(0);
+
+        var answers = await Task.WhenAll(texts.Select(t => worker.Recognize("call-batch", t)));
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal((int)KeywordTextRecognizer.Expected(texts[i]), ArgMax(answers[i]));
+        }
+
+        List<int> batches;
+        lock (recognizer.BatchSizes)
+        {
+            batches = recognizer.BatchSizes.Skip(start).ToList();
+        }
+
+        // Every text ran exactly once, in batches no larger than Workers:MaxBatchSize (8 here),
+        // and requests sent together shared model runs.
+        Assert.Equal(40, batches.Sum());
+        Assert.All(batches, b => Assert.InRange(b, 1, 8));
+        Assert.True(batches.Count < texts.Length, $"No request shared a model run: {string.Join(",", batches)}.");
+    }
+
+    [Fact]
+    public async Task A_bad_text_among_concurrent_good_ones_fails_alone()
+    {
+        var worker = fixture.Client.GetGrain<ITextWorkerGrain>(0);
+        var good = Lines.Select(t => worker.Recognize("call-mixed", t)).ToList();
+        var bad = worker.Recognize("call-mixed", "");
+
+        var error = await Assert.ThrowsAsync<MalformedInputException>(() => bad);
+        Assert.Equal(nameof(InputErrorKind.Empty), error.Reason);
+        Assert.Equal("call-mixed", error.CallId);
+        var answers = await Task.WhenAll(good);
+        Assert.Equal(Lines.Select(l => (int)KeywordTextRecognizer.Expected(l)), answers.Select(ArgMax));
+    }
+}

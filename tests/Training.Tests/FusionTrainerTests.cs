@@ -1,0 +1,174 @@
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Training.Tests;
+
+public sealed class FusionTrainerTests
+{
+    /// <summary>Logits that point at the label (+signal on its class) plus N(0, noise²) on every class.</summary>
+    internal static ModalityPool Pool(int n, float signal, float noise, int seed)
+    {
+        var random = new Random(seed);
+        var logits = new float[n][];
+        var labels = new EmotionLabel[n];
+        for (var i = 0; i < n; i++)
+        {
+            labels[i] = (EmotionLabel)(i % EmotionLabels.Count);
+            logits[i] = [.. Enumerable.Range(0, EmotionLabels.Count).Select(c => (c == (int)labels[i] ? signal : 0f) + (float)(noise * Synthetic.Gaussian(random)))];
+        }
+
+        return new ModalityPool(logits, labels);
+    }
+
+    private static IReadOnlyList<FusionExample> Composites(int count, int seed, float dropout = 0f) =>
+        CompositeBuilder.Build(
+            [Pool(700, 2.5f, 1f, seed), Pool(700, 1.5f, 1f, seed + 1), Pool(700, 0f, 2f, seed + 2)],
+            new CompositeOptions(count, dropout, Seed: seed));
+
+    [Fact]
+    public void Backpropagation_matches_finite_differences()
+    {
+        var net = new FusionNetwork(4, [5], new Random(3));
+        var pass = new FusionNetwork.Pass(net);
+        var examples = Composites(6, seed: 11).Select((e, i) => i switch
+        {
+            1 => e.With(Modality.Speech, null),
+            2 => e.With(Modality.Text, null).With(Modality.Face, null),
+            _ => e,
+        }).ToArray();
+        var gradients = net.NewGradients();
+        foreach (var e in examples)
+        {
+            pass.Accumulate(e.Logits, (int)e.Label, 1.3f, 0.5f, gradients);
+        }
+
+        double Loss()
+        {
+            var scratch = net.NewGradients();
+            return examples.Sum(e => (double)pass.Accumulate(e.Logits, (int)e.Label, 1.3f, 0.5f, scratch));
+        }
+
+        var parameters = net.Parameters();
+        var checkedCount = 0;
+        for (var p = 0; p < parameters.Count; p++)
+        {
+            var values = parameters[p].Values;
+            for (var k = 0; k < values.Length; k += Math.Max(1, values.Length / 5))
+            {
+                var original = values[k];
+                const float H = 1e-2f;
+                values[k] = original + H;
+                var up = Loss();
+                values[k] = original - H;
+                var down = Loss();
+                values[k] = original;
+                var numeric = (up - down) / (2 * H);
+                Assert.True(Math.Abs(numeric - gradients[p][k]) < 2e-3 + (0.02 * Math.Abs(numeric)), $"parameter {p}[{k}]: numeric {numeric}, analytic {gradients[p][k]}");
+                checkedCount++;
+            }
+        }
+
+        Assert.True(checkedCount > 40);
+    }
+
+    [Fact]
+    public void Trained_fusion_model_reproduces_the_training_forward_pass()
+    {
+        var train = Composites(1400, seed: 1);
+        var dev = Composites(350, seed: 2, dropout: 0.4f);
+        var result = FusionTrainer.Train(train, dev, new FusionTrainingOptions(MaxEpochs: 3));
+
+        // Rebuild the trainer's network from the exported model and compare with the C# model.
+        var net = new FusionNetwork(16, [32], new Random(0));
+        var layers = result.Model.Attention.Attention.Projections;
+        for (var i = 0; i < 3; i++)
+        {
+            layers[i].Weights.CopyTo(net.Projections[i].W, 0);
+            layers[i].Bias.CopyTo(net.Projections[i].B, 0);
+        }
+
+        result.Model.Attention.Attention.V.CopyTo(net.V, 0);
+        for (var l = 0; l < net.Mlp.Length; l++)
+        {
+            result.Model.Mlp.Layers[l].Weights.CopyTo(net.Mlp[l].W, 0);
+            result.Model.Mlp.Layers[l].Bias.CopyTo(net.Mlp[l].B, 0);
+        }
+
+        var pass = new FusionNetwork.Pass(net);
+        foreach (var example in dev)
+        {
+            pass.Forward(example.Logits);
+            var output = result.Model.Fuse(example.Logits);
+            var expected = Softmax.Apply(pass.Logits);
+            for (var c = 0; c < EmotionLabels.Count; c++)
+            {
+                Assert.Equal(expected[c], output.Probabilities[c], 1e-5f);
+                Assert.Equal(pass.Fused[c], output.Fused[c], 1e-5f);
+            }
+
+            for (var m = 0; m < 3; m++)
+            {
+                Assert.Equal(pass.Alpha[m], output.Alpha[m], 1e-5f);
+            }
+        }
+    }
+
+    [Fact]
+    public void Fusion_learns_to_down_weight_a_noise_modality_and_beats_the_best_single_modality()
+    {
+        var train = Composites(2800, seed: 1);
+        var dev = Composites(1400, seed: 2);
+        var untrained = FusionTrainer.Train(train, dev, new FusionTrainingOptions(MaxEpochs: 0));
+
+        var result = FusionTrainer.Train(train, dev, new FusionTrainingOptions(Seed: 5));
+
+        static double MeanAlpha(FusionModel model, IReadOnlyList<FusionExample> examples, Modality m) =>
+            examples.Average(e => model.Fuse(e.Logits).Alpha[(int)m]);
+        var faceBefore = MeanAlpha(untrained.Model, dev, Modality.Face);
+        var faceAfter = MeanAlpha(result.Model, dev, Modality.Face);
+        Assert.True(faceAfter < 0.5 * faceBefore, $"mean α_face {faceBefore:F3} → {faceAfter:F3}");
+        Assert.True(faceAfter < MeanAlpha(result.Model, dev, Modality.Text));
+
+        var fused = dev.Count(e => result.Model.Fuse(e.Logits).Emotion == e.Label) / (double)dev.Count;
+        var textAlone = dev.Count(e => ModalityPrediction.FromLogits(Modality.Text, e.Logits[0]!).Emotion == e.Label) / (double)dev.Count;
+        Assert.True(fused > textAlone + 0.02, $"fused {fused:F3}, text alone {textAlone:F3}");
+    }
+
+    [Fact]
+    public void Fusion_training_accepts_aligned_examples_with_any_subset_of_modalities_and_is_deterministic()
+    {
+        var pool = Pool(300, 2f, 1f, 9);
+        var aligned = Enumerable.Range(0, 300).Select(i => new FusionExample(
+            [pool.Logits[i], i % 3 == 0 ? null : pool.Logits[(i + 7) % 300], i % 2 == 0 ? null : pool.Logits[i]], pool.Labels[i])).ToArray();
+        var options = new FusionTrainingOptions(MaxEpochs: 4, BalancedClasses: true);
+
+        var a = FusionTrainer.Train(aligned[..200], aligned[200..], options);
+        var b = FusionTrainer.Train(aligned[..200], aligned[200..], options);
+
+        Assert.Equal(a.Model.Mlp.Layers[0].Weights, b.Model.Mlp.Layers[0].Weights);
+        Assert.Equal(a.Model.Attention.Attention.V, b.Model.Attention.Attention.V);
+        Assert.Equal(4, a.History.Count);
+    }
+
+    [Fact]
+    public void Composites_pair_items_of_the_same_label_and_keep_at_least_one_modality()
+    {
+        var pools = new ModalityPool?[] { Pool(70, 1f, 0f, 1), null, Pool(14, 1f, 0f, 2) };
+
+        var examples = CompositeBuilder.Build(pools, new CompositeOptions(500, ModalityDropout: 0.5f, Seed: 3));
+        var again = CompositeBuilder.Build(pools, new CompositeOptions(500, ModalityDropout: 0.5f, Seed: 3));
+
+        Assert.All(examples, e =>
+        {
+            Assert.False(e.Has(Modality.Speech));
+            Assert.True(e.Has(Modality.Text) || e.Has(Modality.Face));
+            foreach (var z in e.Logits.OfType<float[]>())
+            {
+                // Noise-free pools: the label's class holds the signal.
+                Assert.Equal((int)e.Label, Array.IndexOf(z, z.Max()));
+            }
+        });
+        Assert.Contains(examples, e => e.Has(Modality.Text) && e.Has(Modality.Face));
+        Assert.Contains(examples, e => !e.Has(Modality.Text));
+        Assert.Equal(examples.Select(e => (e.Label, e.Has(Modality.Face))), again.Select(e => (e.Label, e.Has(Modality.Face))));
+    }
+}
