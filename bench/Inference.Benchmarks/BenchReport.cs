@@ -36,10 +36,10 @@ internal sealed record BenchReport(
     public void PrintTable(TextWriter writer)
     {
         var stageWidth = Math.Max(5, Rows.Count == 0 ? 0 : Rows.Max(r => r.Stage.Length));
-        var format = "{0,-8} | {1,-" + stageWidth.ToString(CultureInfo.InvariantCulture) + "} | {2,5} | {3,14} | {4,14} | {5,8} | {6}";
+        var format = "{0,-8} | {1,-" + stageWidth.ToString(CultureInfo.InvariantCulture) + "} | {2,5} | {3,11} | {4,9} | {5,10} | {6,8} | {7}";
         writer.WriteLine();
-        writer.WriteLine(format, "modality", "stage", "batch", "per-item ms", "raw ORT ms", "overhead", "input");
-        writer.WriteLine(new string('-', 86 + stageWidth));
+        writer.WriteLine(format, "modality", "stage", "batch", "per-item ms", "p10 ms", "raw ORT ms", "overhead", "input");
+        writer.WriteLine(new string('-', 92 + stageWidth));
         foreach (var row in Rows)
         {
             writer.WriteLine(
@@ -48,12 +48,14 @@ internal sealed record BenchReport(
                 row.Stage,
                 row.Batch,
                 Ms(row.PerItemMs),
+                Ms(row.PerItemP10Ms),
                 row.RawOrtPerItemMs is { } raw ? Ms(raw) : "-",
                 row.OverheadRatio is { } ratio ? ratio.ToString("0.00x", CultureInfo.InvariantCulture) : "-",
                 row.Note);
         }
 
         writer.WriteLine();
+        writer.WriteLine("per-item ms and raw ORT ms are medians; overhead = per-item / raw ORT.");
         writer.WriteLine("best batch (lowest per-item median of the end-to-end stage):");
         foreach (var best in BestBatch)
         {

@@ -112,7 +112,7 @@ internal sealed class FaceBench : IBenchSection
     }
 
     private BenchRow Row(string stage, int batch, Sample sample, Sample? raw, string note) =>
-        new(Modality, stage, batch, sample.Median / batch, raw is { } r ? r.Median / batch : null, sample.Runs, note);
+        BenchRow.Of(Modality, stage, batch, batch, sample, raw, note);
 
     /// <summary>The ResNet18 path when the bundle's face head reads its 512 features, else the FER path (its log-probabilities as logits).</summary>
     private (FaceRecognizer Recognizer, string Path, RawModel Raw) CreateRecognizer(

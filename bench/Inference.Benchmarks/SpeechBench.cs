@@ -73,11 +73,10 @@ internal sealed class SpeechBench : IBenchSection
             }
 
             var samples = Sampler.Interleaved(plan, [.. actions]);
-            var rawPerItem = samples[0].Median / batchSize;
-            rows.Add(new BenchRow(Modality, "embed (MFCC+CNN)", batchSize, samples[1].Median / batchSize, rawPerItem, samples[1].Runs, note) { EndToEnd = recognizer is null });
+            rows.Add(BenchRow.Of(Modality, "embed (MFCC+CNN)", batchSize, batchSize, samples[1], samples[0], note) with { EndToEnd = recognizer is null });
             if (recognizer is not null)
             {
-                rows.Add(new BenchRow(Modality, "recognize (MFCC+CNN+head)", batchSize, samples[2].Median / batchSize, rawPerItem, samples[2].Runs, note) { EndToEnd = true });
+                rows.Add(BenchRow.Of(Modality, "recognize (MFCC+CNN+head)", batchSize, batchSize, samples[2], samples[0], note) with { EndToEnd = true });
             }
         }
 
@@ -85,7 +84,7 @@ internal sealed class SpeechBench : IBenchSection
     }
 
     private BenchRow PerSecond(string stage, Sample sample, Sample? raw, string note) =>
-        new(Modality, stage, 1, sample.Median / UtteranceSeconds, raw is { } r ? r.Median / UtteranceSeconds : null, sample.Runs, note);
+        BenchRow.Of(Modality, stage, 1, UtteranceSeconds, sample, raw, note);
 
     /// <summary>The centre 3 s of the first RAVDESS clips that last at least that long, one per actor first.</summary>
     private static IReadOnlyList<float[]> RavdessUtterances()

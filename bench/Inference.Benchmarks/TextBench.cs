@@ -65,15 +65,14 @@ internal sealed class TextBench : IBenchSection
                 }
 
                 var samples = Sampler.Interleaved(context.Options.Plan, [.. actions]);
-                var rawPerItem = samples[0].Median / texts.Count;
-                rows.Add(new BenchRow(Modality, "tokenize", batchSize, tokenize.Median / texts.Count, null, tokenize.Runs, note));
-                rows.Add(new BenchRow(Modality, "embed (tokenize+MiniLM+pool)", batchSize, samples[1].Median / texts.Count, rawPerItem, samples[1].Runs, note)
+                rows.Add(BenchRow.Of(Modality, "tokenize", batchSize, texts.Count, tokenize, null, note));
+                rows.Add(BenchRow.Of(Modality, "embed (tokenize+MiniLM+pool)", batchSize, texts.Count, samples[1], samples[0], note) with
                 {
                     EndToEnd = recognizer is null,
                 });
                 if (recognizer is not null)
                 {
-                    rows.Add(new BenchRow(Modality, "recognize (embed+head)", batchSize, samples[2].Median / texts.Count, rawPerItem, samples[2].Runs, note) { EndToEnd = true });
+                    rows.Add(BenchRow.Of(Modality, "recognize (embed+head)", batchSize, texts.Count, samples[2], samples[0], note) with { EndToEnd = true });
                 }
             }
             finally
