@@ -221,7 +221,7 @@ public static class HeadTrainer
     private static void Validate(HeadTrainingOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Hidden, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEpochs, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxEpochs, nameof(options)); // 0 gives the initialised, untrained head
         ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options));
         if (!(options.LearningRate > 0f) || !float.IsFinite(options.LearningRate) || !(options.WeightDecay >= 0f) || !float.IsFinite(options.WeightDecay))
