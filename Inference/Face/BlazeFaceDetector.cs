@@ -33,7 +33,9 @@ public sealed class BlazeFaceDetector : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "Score threshold must lie in (0, 1) and suppression IoU in (0, 1].");
         }
 
-        _session = sessions.Create(modelPath ?? ModelFiles.BlazeFace);
+        var bytes = ModelFiles.Read(modelPath ?? ModelFiles.BlazeFace);
+        UpstreamSha256 = UpstreamModels.Sha256(bytes);
+        _session = sessions.Create(bytes);
         try
         {
             if (_session.InputMetadata.Count != 1)
@@ -59,6 +61,9 @@ public sealed class BlazeFaceDetector : IDisposable
             throw;
         }
     }
+
+    /// <summary>Lower-case hex SHA-256 of the model file; bundles record it as <see cref="UpstreamModels.BlazeFace"/>.</summary>
+    public string UpstreamSha256 { get; }
 
     /// <summary>The post-processing settings in force.</summary>
     public BlazeFaceOptions Options => _options;

@@ -15,4 +15,10 @@ public sealed class FaceRecognizerOptions
 
     /// <summary>Limits on encoded frames.</summary>
     public FrameDecoderOptions Decoder { get; set; } = new();
+
+    /// <summary>Face detector settings; used by whoever creates the <see cref="BlazeFaceDetector"/> (the inference host does).</summary>
+    public BlazeFaceOptions Detector { get; set; } = new();
+
+    /// <summary>Most face crops per ResNet18 or expression model run; used by whoever creates those models.</summary>
+    public int MaxBatch { get; set; } = 32;
 }

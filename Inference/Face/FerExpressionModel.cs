@@ -32,7 +32,9 @@ public sealed class FerExpressionModel : IDisposable
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
         _maxBatch = maxBatch;
-        _session = sessions.Create(modelPath ?? ModelFiles.FerExpression);
+        var bytes = ModelFiles.Read(modelPath ?? ModelFiles.FerExpression);
+        UpstreamSha256 = UpstreamModels.Sha256(bytes);
+        _session = sessions.Create(bytes);
         try
         {
             var (inputName, input) = _session.InputMetadata.Single();
@@ -67,6 +69,9 @@ public sealed class FerExpressionModel : IDisposable
             throw;
         }
     }
+
+    /// <summary>Lower-case hex SHA-256 of the model file; bundles record it as <see cref="UpstreamModels.FerExpression"/>.</summary>
+    public string UpstreamSha256 { get; }
 
     /// <summary>Class probabilities of each face (any size; stretched to 64×64 and made grey), in the project's label order.</summary>
     public float[][] Probabilities(IReadOnlyList<Image<Rgb24>> faces)

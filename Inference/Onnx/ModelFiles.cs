@@ -23,4 +23,8 @@ public static class ModelFiles
 
     /// <summary>The default model bundle (everything the product learned).</summary>
     public static string DefaultBundle => Path.Combine(ModelsDirectory, "bundle");
+
+    /// <summary>Reads a model file, with the same error as the session factory when it is missing.</summary>
+    internal static byte[] Read(string path) =>
+        File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"ONNX model not found at '{path}'.", path);
 }
