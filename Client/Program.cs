@@ -1,6 +1,7 @@
 using Emotion.Orleans.Client;
+using Emotion.Orleans.Inference;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 if (args.Length == 0 || args[0] != "replay")
 {
@@ -31,17 +32,7 @@ catch (Exception e) when (e is IOException or InvalidDataException)
     return 1;
 }
 
-IHost host;
-try
-{
-    host = ClientHosting.Build(options);
-}
-catch (InvalidOperationException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 1;
-}
-
+using var host = ClientHosting.Build(options);
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -49,7 +40,17 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-await host.StartAsync(cancel.Token);
+try
+{
+    // The embedded silo's models load here.
+    await host.StartAsync(cancel.Token);
+}
+catch (Exception e) when (e is ModelBundleException or OptionsValidationException)
+{
+    Console.Error.WriteLine($"The models could not be loaded: {e.Message}");
+    return 1;
+}
+
 try
 {
     var replay = new ReplayCommand(host.Services.GetRequiredService<EmotionCallClient>(), Console.Out);
@@ -63,5 +64,4 @@ catch (OperationCanceledException)
 finally
 {
     await host.StopAsync(CancellationToken.None);
-    host.Dispose();
 }

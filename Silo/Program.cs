@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Emotion.Orleans.Inference;
 using Emotion.Orleans.Silo;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Inference (recognizers, speech segmenter, fusion model) comes from the model bundle registration;
-// this check, registered first so it runs before the silo starts, stops the host with a clear
-// message while it is missing.
-builder.Services.AddHostedService<InferenceRegistrationCheck>();
+// The models (configuration section Inference, default bundle Models/bundle beside the app) load
+// while the host starts, before the silo: a bad setting or bundle stops the host there.
+builder.Services.AddEmotionInference(builder.Configuration);
 builder.AddEmotionSilo();
 
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));

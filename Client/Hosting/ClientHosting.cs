@@ -1,6 +1,5 @@
 using Emotion.Orleans.Grains;
 using Emotion.Orleans.Inference;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,9 +13,11 @@ public static class ClientHosting
 {
     /// <summary>The host for the options.</summary>
     /// <param name="options">The command line.</param>
-    /// <param name="addInference">Registers the models of the embedded silo; by default the model bundle.</param>
-    /// <exception cref="InvalidOperationException">An embedded silo is needed but inference is not registered.</exception>
-    public static IHost Build(ReplayOptions options, Action<IServiceCollection, IConfiguration>? addInference = null)
+    /// <param name="configureServices">
+    /// Runs last on the host's services (registrations made here replace earlier ones), e.g. to
+    /// share models already loaded in the process.
+    /// </param>
+    public static IHost Build(ReplayOptions options, Action<IServiceCollection>? configureServices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -37,6 +38,8 @@ public static class ClientHosting
         }
         else
         {
+            // The embedded silo runs the models of the default bundle (configuration section Inference).
+            builder.Services.AddEmotionInference(builder.Configuration);
             builder.UseOrleans(silo =>
             {
                 // Ports of their own so the replay can run beside a local silo.
@@ -44,40 +47,9 @@ public static class ClientHosting
                 silo.AddMemoryGrainStorage(CallStreams.Storage);
                 silo.AddEmotionCalls(builder.Configuration);
             });
-            (addInference ?? EmbeddedInference.Register)(builder.Services, builder.Configuration);
-            EmbeddedInference.EnsureRegistered(builder.Services);
         }
 
+        configureServices?.Invoke(builder.Services);
         return builder.Build();
-    }
-
-    /// <summary>The embedded silo's models.</summary>
-    internal static class EmbeddedInference
-    {
-        private static readonly Type[] Required =
-        [
-            typeof(ITextRecognizer), typeof(ISpeechRecognizer), typeof(IFaceRecognizer),
-            typeof(ITextEmbedder), typeof(ISpeechSegmenterFactory), typeof(FusionModel),
-        ];
-
-        /// <summary>
-        /// Placeholder until Inference offers <c>services.AddEmotionInference(configuration)</c>,
-        /// which this then calls.
-        /// </summary>
-        public static void Register(IServiceCollection services, IConfiguration configuration)
-        {
-            ArgumentNullException.ThrowIfNull(services);
-            ArgumentNullException.ThrowIfNull(configuration);
-        }
-
-        public static void EnsureRegistered(IServiceCollection services)
-        {
-            var missing = Required.Where(t => !services.Any(d => d.ServiceType == t)).Select(t => t.Name).ToList();
-            if (missing.Count > 0)
-            {
-                throw new InvalidOperationException(
-                    $"Inference is not configured ({string.Join(", ", missing)} missing): the embedded silo cannot run without the model bundle. Pass --redis to replay into a running cluster.");
-            }
-        }
     }
 }

@@ -5,7 +5,7 @@ namespace Emotion.Orleans.Client;
 
 /// <summary>
 /// A recorded call folder: <c>transcript.tsv</c> (start seconds, end seconds, speaker, text; <c>#</c>
-/// comments), <c>audio.wav</c> (16 kHz mono PCM16) and <c>frames/</c> (JPEG/PNG named by their
+/// comments), <c>audio.wav</c> (mono PCM16 at 16 kHz, or a rate the speech path resamples) and <c>frames/</c> (JPEG/PNG named by their
 /// offset in milliseconds, e.g. <c>001500.png</c>). Every part is optional.
 /// </summary>
 public sealed class RecordedCall

@@ -87,7 +87,8 @@ public sealed class ReplayCommand(EmotionCallClient calls, TextWriter output)
             $"{m.ToString().ToLowerInvariant()} {(result.Alpha[(int)m] > 0 ? result.Alpha[(int)m].ToString("0.00", CultureInfo.InvariantCulture) : "-")}"));
         var confidence = result.Distribution[result.Emotion].ToString("0.00", CultureInfo.InvariantCulture);
         var trigger = result.Trigger == FusionTrigger.UtteranceEnd ? "utterance" : "cadence";
-        var line = $"[{Clock(result.WindowStart)}–{Clock(result.WindowEnd)}] #{result.Sequence,-3} {result.Emotion,-8} {confidence}  α: {weights}  ({trigger})";
+        var present = string.Join("+", result.PresentModalities.Select(m => m.ToString().ToLowerInvariant()));
+        var line = $"[{Clock(result.WindowStart)}–{Clock(result.WindowEnd)}] #{result.Sequence,-3} {result.Emotion,-8} {confidence}  α: {weights}  present: {present}  ({trigger})";
         return result.Reply is { } reply ? $"{line}\n      suggest: \"{reply.Text}\"" : line;
     }
 

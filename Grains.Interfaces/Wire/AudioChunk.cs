@@ -6,7 +6,7 @@ namespace Emotion.Orleans.Grains;
 /// </summary>
 /// <param name="CallId">The call.</param>
 /// <param name="Pcm16">The samples, two bytes each, little-endian.</param>
-/// <param name="SampleRate">Samples per second; the recognizers take 16 000.</param>
+/// <param name="SampleRate">Samples per second: 16 000, or 8 000, 22 050, 24 000, 32 000, 44 100 or 48 000 (resampled to 16 000).</param>
 /// <param name="Start">Offset of the first sample from the start of the call.</param>
 [GenerateSerializer]
 [Alias("emotion.audio-chunk")]

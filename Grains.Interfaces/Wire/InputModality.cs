@@ -8,7 +8,7 @@ public enum InputModality
     /// <summary>Transcript segments.</summary>
     Text = 0,
 
-    /// <summary>Audio (16 kHz mono PCM16).</summary>
+    /// <summary>Audio (mono PCM16; 16 kHz, other common rates resampled).</summary>
     Speech = 1,
 
     /// <summary>Video frames (JPEG/PNG).</summary>

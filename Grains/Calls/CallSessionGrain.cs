@@ -28,6 +28,7 @@ public sealed partial class CallSessionGrain(
     private ISpeechSegmenter? _segmenter;
     private TimeSpan _segmenterOrigin;
     private TimeSpan _segmenterEnd;
+    private long _segmenterSamples;
 
     private string CallId => this.GetPrimaryKeyString();
 
@@ -128,12 +129,15 @@ public sealed partial class CallSessionGrain(
             _segmenter = segmenters.Create();
             _segmenterOrigin = chunk.Start;
             _segmenterEnd = chunk.Start;
+            _segmenterSamples = 0;
         }
 
-        // A gap between chunks is heard as silence so the segmenter's clock stays the call's clock.
-        var gapSamples = (int)Math.Round((chunk.Start - _segmenterEnd).TotalSeconds * _options.SampleRate);
+        // A gap between chunks is heard as silence so the segmenter's clock stays the call's clock;
+        // counting samples fed (not chunk durations) keeps resampled audio from drifting.
+        var gapSamples = PcmAudio.Samples(chunk.Start - _segmenterOrigin) - _segmenterSamples;
         List<SpeechSegment> segments = gapSamples > 0 ? [.. _segmenter.Push(new float[gapSamples])] : [];
         segments.AddRange(_segmenter.Push(samples));
+        _segmenterSamples += Math.Max(gapSamples, 0) + samples.Length;
         _segmenterEnd = chunk.Start + chunk.Duration;
         Call.AudioEnd = chunk.Start + chunk.Duration;
         var results = await RecognizeSpeechAsync(segments);
@@ -248,29 +252,18 @@ public sealed partial class CallSessionGrain(
         return result;
     }
 
+    // 16 kHz float samples; other rates are resampled. Whatever PcmAudio refuses (rate, empty, odd
+    // byte count, too long) is refused here with its reason, before the call changes.
     private async Task<float[]> DecodeAsync(AudioChunk chunk)
     {
-        if (chunk.SampleRate != _options.SampleRate)
+        try
         {
-            throw await RejectAsync(new MalformedInputException(CallId, InputModality.Speech, nameof(InputErrorKind.UnsupportedSampleRate), $"Call '{CallId}': audio must be {_options.SampleRate} Hz mono PCM16; got {chunk.SampleRate} Hz."));
+            return PcmAudio.FromPcm16(chunk.Pcm16 ?? [], chunk.SampleRate, _options.MaxChunkDuration);
         }
-
-        if (chunk.Pcm16 is not { Length: > 0 } pcm)
+        catch (InvalidInputException e)
         {
-            throw await RejectAsync(new MalformedInputException(CallId, InputModality.Speech, nameof(InputErrorKind.Empty), $"Call '{CallId}': the audio chunk holds no samples."));
+            throw await RejectAsync(e.ToMalformed(CallId));
         }
-
-        if (pcm.Length % 2 != 0)
-        {
-            throw await RejectAsync(new MalformedInputException(CallId, InputModality.Speech, "OddByteCount", $"Call '{CallId}': PCM16 audio needs an even number of bytes; got {pcm.Length}."));
-        }
-
-        if (chunk.Duration > _options.MaxChunkDuration)
-        {
-            throw await RejectAsync(new MalformedInputException(CallId, InputModality.Speech, nameof(InputErrorKind.TooLarge), $"Call '{CallId}': an audio chunk may last at most {_options.MaxChunkDuration}; got {chunk.Duration}."));
-        }
-
-        return Pcm16.ToFloats(pcm);
     }
 
     private async Task EnsureActiveAsync(string? inputCallId, InputModality modality)

@@ -1,3 +1,4 @@
+using Emotion.Orleans.Inference;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,8 @@ public static class EmotionCallsHostingExtensions
     /// Memory streams for the call streams (with the pub-sub store they need), the grains' options
     /// (validated on start), GPU-preferring placement of the inference workers and the default reply
     /// suggester. Grain storage <see cref="CallStreams.Storage"/> is the host's choice (memory or Redis);
-    /// recognizers, segmenter factory and fusion model come from the inference registration.
+    /// recognizers, Inference's <see cref="SpeechSegmenterFactory"/> and the fusion model come from
+    /// the inference registration (<see cref="InferenceServiceCollectionExtensions.AddEmotionInference"/>).
     /// </summary>
     public static ISiloBuilder AddEmotionCalls(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -31,7 +33,6 @@ public static class EmotionCallsHostingExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<CallSessionOptions>()
             .Bind(configuration.GetSection(CallSessionOptions.Section))
-            .Validate(o => o.SampleRate > 0, "Calls:SampleRate must be positive.")
             .Validate(o => o.MaxChunkDuration > TimeSpan.Zero, "Calls:MaxChunkDuration must be positive.")
             .Validate(o => o.MaxAudioGap >= TimeSpan.Zero, "Calls:MaxAudioGap must not be negative.")
             .ValidateOnStart();
@@ -48,6 +49,7 @@ public static class EmotionCallsHostingExtensions
         services.TryAddKeyedSingleton(CallSessionOptions.ClockKey, TimeProvider.System);
         services.TryAddSingleton(_ => ReplyBank.LoadDefault());
         services.TryAddSingleton<IReplySuggester, EmbeddingReplySuggester>();
+        services.TryAddSingleton<ISpeechSegmenterFactory>(sp => new VadSpeechSegmenterFactory(sp.GetRequiredService<SpeechSegmenterFactory>()));
         services.AddPlacementFilter<PreferGpuSiloPlacementFilterStrategy, PreferGpuSiloPlacementFilterDirector>(ServiceLifetime.Singleton);
         return services;
     }

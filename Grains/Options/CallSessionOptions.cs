@@ -12,9 +12,6 @@ public sealed class CallSessionOptions
     /// </summary>
     public const string ClockKey = "calls.clock";
 
-    /// <summary>The only sample rate audio chunks may have (the recognizers take 16 kHz).</summary>
-    public int SampleRate { get; set; } = 16_000;
-
     /// <summary>Longest audio chunk accepted in one message.</summary>
     public TimeSpan MaxChunkDuration { get; set; } = TimeSpan.FromSeconds(30);
 

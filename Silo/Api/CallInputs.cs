@@ -11,7 +11,7 @@ public sealed record TextInput(Speaker Speaker, string Text, TimeSpan Start, Tim
 
 /// <summary>An audio chunk posted as JSON to <c>/calls/{id}/audio</c>.</summary>
 /// <param name="Pcm16Base64">Little-endian PCM16 mono samples, base64.</param>
-/// <param name="SampleRate">Samples per second (16 000).</param>
+/// <param name="SampleRate">Samples per second: 16 000, or 8 000, 22 050, 24 000, 32 000, 44 100 or 48 000 (resampled).</param>
 /// <param name="Start">Offset of the first sample from the start of the call.</param>
 public sealed record AudioInput(string Pcm16Base64, int SampleRate, TimeSpan Start);
 

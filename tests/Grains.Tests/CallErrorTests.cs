@@ -23,7 +23,7 @@ public sealed class CallErrorTests(ClusterFixture fixture)
 
         var error = await Assert.ThrowsAsync<CallNotFoundException>(() => call.SendText(Text(id, "hello", 0, 1)));
         Assert.Equal(id, error.CallId);
-        await Assert.ThrowsAsync<CallNotFoundException>(() => call.SendFrame(new VideoFrame(id, TestFrames.Smiling, TimeSpan.Zero)));
+        await Assert.ThrowsAsync<CallNotFoundException>(() => call.SendFrame(new VideoFrame(id, TestFrames.NoFace, TimeSpan.Zero)));
         await Assert.ThrowsAsync<CallNotFoundException>(call.GetTimeline);
         await Assert.ThrowsAsync<CallNotFoundException>(call.EndCall);
         Assert.Equal(CallState.Unknown, (await call.GetStatus()).State);
@@ -54,25 +54,40 @@ public sealed class CallErrorTests(ClusterFixture fixture)
         var call = await StartedAsync(id);
 
         var odd = await Assert.ThrowsAsync<MalformedInputException>(() => call.SendAudio(new AudioChunk(id, new byte[321], 16_000, TimeSpan.Zero)));
-        Assert.Equal("OddByteCount", odd.Reason);
+        Assert.Equal("WrongShape", odd.Reason);
         Assert.Equal(InputModality.Speech, odd.Modality);
-        var rate = await Assert.ThrowsAsync<MalformedInputException>(() => call.SendAudio(new AudioChunk(id, new byte[320], 8_000, TimeSpan.Zero)));
+        var rate = await Assert.ThrowsAsync<MalformedInputException>(() => call.SendAudio(new AudioChunk(id, new byte[320], 11_025, TimeSpan.Zero)));
         Assert.Equal("UnsupportedSampleRate", rate.Reason);
         var empty = await Assert.ThrowsAsync<MalformedInputException>(() => call.SendAudio(new AudioChunk(id, [], 16_000, TimeSpan.Zero)));
         Assert.Equal("Empty", empty.Reason);
+        var tooLong = await Assert.ThrowsAsync<MalformedInputException>(() => call.SendAudio(new AudioChunk(id, new byte[2 * 8_000 * 31], 8_000, TimeSpan.Zero)));
+        Assert.Equal("TooLarge", tooLong.Reason);
 
-        // The refused chunks changed nothing: audio from 0 s is still accepted and recognised.
-        float[] audio = [.. TestAudio.Tone(TimeSpan.FromSeconds(1), 0.4f), .. TestAudio.Silence(TimeSpan.FromSeconds(0.5))];
+        // The refused chunks changed nothing: speech from 0 s is still accepted and recognised.
         List<FusedResult> results = [];
-        foreach (var chunk in TestAudio.Chunks(id, audio, TimeSpan.Zero, TimeSpan.FromMilliseconds(100)))
+        foreach (var chunk in TestAudio.Chunks(id, TestAudio.FirstLine(), TimeSpan.Zero, TimeSpan.FromMilliseconds(100)))
         {
             results.AddRange(await call.SendAudio(chunk));
         }
 
-        Assert.Single(results);
+        Assert.NotEmpty(results);
         var status = await call.GetStatus();
-        Assert.Equal(3, status.RejectedInputs);
-        Assert.Equal(1, status.ResultCount);
+        Assert.Equal(4, status.RejectedInputs);
+        Assert.Equal(results.Count, status.ResultCount);
+    }
+
+    [Fact]
+    public async Task Audio_at_8_kHz_is_accepted()
+    {
+        var id = NewCallId();
+        var call = await StartedAsync(id);
+
+        Assert.Empty(await call.SendAudio(new AudioChunk(id, new byte[1600], 8_000, TimeSpan.Zero)));
+        Assert.Empty(await call.SendAudio(new AudioChunk(id, new byte[1600], 8_000, TimeSpan.FromSeconds(0.1))));
+
+        // The two chunks moved the audio clock to 0.2 s.
+        var early = await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendAudio(new AudioChunk(id, new byte[1600], 8_000, TimeSpan.FromSeconds(0.1))));
+        Assert.Equal(TimeSpan.FromSeconds(0.2), early.ExpectedAtLeast);
     }
 
     [Fact]
@@ -85,9 +100,10 @@ public sealed class CallErrorTests(ClusterFixture fixture)
         Assert.Equal(InputModality.Face, error.Modality);
         Assert.Equal("UnsupportedFormat", error.Reason);
 
-        // Same timestamp again is fine: the refused frame did not move the face clock.
-        var result = Assert.IsType<FusedResult>(await call.SendFrame(new VideoFrame(id, TestFrames.Smiling, TimeSpan.FromSeconds(1))));
-        Assert.Equal("joy", result.Emotion);
+        // Same timestamp again is fine: the refused frame did not move the face clock; the accepted one does.
+        Assert.Null(await call.SendFrame(new VideoFrame(id, TestFrames.NoFace, TimeSpan.FromSeconds(1))));
+        await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendFrame(new VideoFrame(id, TestFrames.NoFace, TimeSpan.FromSeconds(1))));
+        Assert.Equal(2, (await call.GetStatus()).RejectedInputs);
     }
 
     [Fact]
@@ -98,7 +114,9 @@ public sealed class CallErrorTests(ClusterFixture fixture)
 
         var error = await Assert.ThrowsAsync<MalformedInputException>(() => call.SendText(Text(id, "   ", 0, 1)));
         Assert.Equal(InputModality.Text, error.Modality);
-        Assert.Equal("InvalidText", error.Reason);
+        Assert.Equal("Empty", error.Reason);
+        var invisible = await Assert.ThrowsAsync<MalformedInputException>(() => call.SendText(Text(id, "\u200B\u0007", 0, 1)));
+        Assert.Equal("InvalidText", invisible.Reason);
         await Assert.ThrowsAsync<MalformedInputException>(() => call.SendText(Text(id, "ends before it starts", 3, 2)));
         await Assert.ThrowsAsync<MalformedInputException>(() => call.SendText(Text("another-call", "wrong call id", 0, 1)));
 
@@ -111,14 +129,14 @@ public sealed class CallErrorTests(ClusterFixture fixture)
         var id = NewCallId();
         var call = await StartedAsync(id);
         await call.SendText(Text(id, "First question.", 5, 6));
-        await call.SendFrame(new VideoFrame(id, TestFrames.Smiling, TimeSpan.FromSeconds(5)));
+        await call.SendFrame(new VideoFrame(id, TestFrames.NoFace, TimeSpan.FromSeconds(5)));
         await call.SendAudio(new AudioChunk(id, new byte[3200], 16_000, TimeSpan.FromSeconds(5)));
 
         var text = await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendText(Text(id, "Earlier words.", 2, 3)));
         Assert.Equal(InputModality.Text, text.Modality);
         Assert.Equal(TimeSpan.FromSeconds(2), text.Received);
         Assert.Equal(TimeSpan.FromSeconds(5), text.ExpectedAtLeast);
-        await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendFrame(new VideoFrame(id, TestFrames.Smiling, TimeSpan.FromSeconds(5))));
+        await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendFrame(new VideoFrame(id, TestFrames.NoFace, TimeSpan.FromSeconds(5))));
         var audio = await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendAudio(new AudioChunk(id, new byte[3200], 16_000, TimeSpan.FromSeconds(5))));
         Assert.Equal(TimeSpan.FromSeconds(5.1), audio.ExpectedAtLeast);
 

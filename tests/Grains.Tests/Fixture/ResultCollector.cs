@@ -6,7 +6,7 @@ namespace Emotion.Orleans.Grains.Tests;
 /// <summary>Follows a call's result stream from the test client.</summary>
 public sealed class ResultCollector : IAsyncDisposable
 {
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentQueue<FusedResult> _results = new();
     private readonly SemaphoreSlim _arrived = new(0);
@@ -28,10 +28,13 @@ public sealed class ResultCollector : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until at least <paramref name="count"/> results arrived.</summary>
-    public async Task<IReadOnlyList<FusedResult>> WaitForAsync(int count)
+    public Task<IReadOnlyList<FusedResult>> WaitForAsync(int count) => WaitUntilAsync(r => r.Count >= count);
+
+    /// <summary>Waits (bounded) until the results received so far satisfy <paramref name="done"/>.</summary>
+    public async Task<IReadOnlyList<FusedResult>> WaitUntilAsync(Func<IReadOnlyList<FusedResult>, bool> done)
     {
         using var timeout = new CancellationTokenSource(MaxWait);
-        while (_results.Count < count)
+        while (!done(Results))
         {
             await _arrived.WaitAsync(timeout.Token);
         }
@@ -49,3 +52,4 @@ public sealed class ResultCollector : IAsyncDisposable
         _arrived.Dispose();
     }
 }
+
