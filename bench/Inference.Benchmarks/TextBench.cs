@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace Emotion.Orleans.Inference.Benchmarks;
 
 /// <summary>
-/// Text: <see cref="MiniLmTokenizer.Encode"/>, <see cref="MiniLmEncoder.Embed"/> and, with a bundle,
+/// Text: <see cref="MiniLmTokenizer.Encode"/>, <see cref="MiniLmEncoder.Embed(IReadOnlyList{string})"/> and, with a bundle,
 /// <see cref="TextRecognizer.Recognize"/>, beside <c>InferenceSession.Run</c> of the same MiniLM
 /// model on the same pre-tokenized batches. One run covers the 32 sample transcripts in batches of B.
 /// </summary>
