@@ -9,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 // while the host starts, before the silo: a bad setting or bundle stops the host there.
 builder.Services.AddEmotionInference(builder.Configuration);
 builder.AddEmotionSilo();
+builder.AddEmotionTelemetry();
 
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 builder.Services.AddProblemDetails();
@@ -19,6 +20,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.MapOpenApi();
 app.MapCallEndpoints();
+app.MapEmotionMetrics();
 app.Run();
 
 /// <summary>The silo host (public for functional tests).</summary>

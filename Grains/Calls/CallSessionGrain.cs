@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Emotion.Orleans.Inference;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed partial class CallSessionGrain(
     ISpeechSegmenterFactory segmenters,
     IOptions<CallSessionOptions> options,
     [FromKeyedServices(CallSessionOptions.ClockKey)] TimeProvider time,
+    EmotionMetrics metrics,
     ILogger<CallSessionGrain> logger) : Grain, ICallSessionGrain, IStreamSubscriptionObserver
 {
     private readonly CallSessionOptions _options = options.Value;
@@ -45,6 +47,7 @@ public sealed partial class CallSessionGrain(
                 Call.State = CallState.Active;
                 Call.StartedAt = time.GetUtcNow();
                 await state.WriteStateAsync();
+                metrics.CallStarted();
                 LogStarted(logger, CallId);
                 break;
         }
@@ -69,6 +72,7 @@ public sealed partial class CallSessionGrain(
                 Call.State = CallState.Ended;
                 Call.EndedAt = time.GetUtcNow();
                 await state.WriteStateAsync();
+                metrics.CallEnded();
                 await GrainFactory.GetGrain<IFusionGrain>(CallId).Complete();
                 LogEnded(logger, CallId, Call.Results.Count);
                 break;
@@ -81,6 +85,9 @@ public sealed partial class CallSessionGrain(
     public async Task<FusedResult?> SendText(TranscriptSegment segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
+        var arrived = Stopwatch.GetTimestamp();
+        metrics.InputReceived(InputModality.Text);
+        using var item = EmotionMetrics.StartMediaItem(CallId, InputModality.Text, segment.Start);
         await EnsureActiveAsync(segment.CallId, InputModality.Text);
         if (segment.End < segment.Start)
         {
@@ -105,6 +112,11 @@ public sealed partial class CallSessionGrain(
         Call.LastTextStart = segment.Start;
         var result = await ObserveAsync(new ModalityObservation(InputModality.Text, logits, segment.Start, segment.End, UtteranceEnd: true, segment.Speaker, segment.Text));
         await SaveIfChangedAsync(result is not null);
+        if (result is not null)
+        {
+            metrics.RecordEventToResult(InputModality.Text, Stopwatch.GetElapsedTime(arrived));
+        }
+
         return result;
     }
 
@@ -112,6 +124,9 @@ public sealed partial class CallSessionGrain(
     public async Task<IReadOnlyList<FusedResult>> SendAudio(AudioChunk chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        var arrived = Stopwatch.GetTimestamp();
+        metrics.InputReceived(InputModality.Speech);
+        using var item = EmotionMetrics.StartMediaItem(CallId, InputModality.Speech, chunk.Start);
         await EnsureActiveAsync(chunk.CallId, InputModality.Speech);
         var samples = await DecodeAsync(chunk);
         if (Call.AudioEnd is { } end && chunk.Start < end - TimeSpan.FromMilliseconds(1))
@@ -142,6 +157,12 @@ public sealed partial class CallSessionGrain(
         Call.AudioEnd = chunk.Start + chunk.Duration;
         var results = await RecognizeSpeechAsync(segments);
         await SaveIfChangedAsync(results.Count > 0);
+        var elapsed = Stopwatch.GetElapsedTime(arrived);
+        foreach (var _ in results)
+        {
+            metrics.RecordEventToResult(InputModality.Speech, elapsed);
+        }
+
         return results;
     }
 
@@ -149,6 +170,9 @@ public sealed partial class CallSessionGrain(
     public async Task<FusedResult?> SendFrame(VideoFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        var arrived = Stopwatch.GetTimestamp();
+        metrics.InputReceived(InputModality.Face);
+        using var item = EmotionMetrics.StartMediaItem(CallId, InputModality.Face, frame.Timestamp);
         await EnsureActiveAsync(frame.CallId, InputModality.Face);
         if (Call.LastFrame is { } last && frame.Timestamp <= last)
         {
@@ -170,6 +194,11 @@ public sealed partial class CallSessionGrain(
         // A frame without a face is evidence too: the face modality is absent from now on.
         var result = await ObserveAsync(new ModalityObservation(InputModality.Face, face.Logits, frame.Timestamp, frame.Timestamp, UtteranceEnd: false));
         await SaveIfChangedAsync(result is not null);
+        if (result is not null)
+        {
+            metrics.RecordEventToResult(InputModality.Face, Stopwatch.GetElapsedTime(arrived));
+        }
+
         return result;
     }
 
@@ -226,6 +255,7 @@ public sealed partial class CallSessionGrain(
             catch (MalformedInputException e)
             {
                 // The chunk was valid; a segment the recognizer refuses (e.g. too short) is skipped.
+                metrics.Refused(InputModality.Speech, RefusalReason.SegmentSkipped);
                 LogSegmentSkipped(logger, CallId, segment.Start, e.Message);
                 continue;
             }
@@ -271,8 +301,10 @@ public sealed partial class CallSessionGrain(
         switch (Call.State)
         {
             case CallState.Unknown:
+                metrics.Refused(modality, RefusalReason.CallNotFound);
                 throw CallNotFoundException.For(CallId);
             case CallState.Ended:
+                metrics.Refused(modality, RefusalReason.CallEnded);
                 throw CallEndedException.For(CallId);
         }
 
@@ -286,6 +318,7 @@ public sealed partial class CallSessionGrain(
     {
         // Counted in memory; stored with the next result or state change.
         Call.RejectedInputs++;
+        metrics.Refused(error switch { MalformedInputException m => m.Modality, OutOfOrderTimestampException o => o.Modality, _ => InputModality.Text }, error);
         LogRejected(logger, CallId, error.Message);
         return Task.FromResult(error);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Immutable;
 using Emotion.Orleans.Inference;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Emotion.Orleans.Grains;
 /// Fusion of one call: the latest class embedding z_i of each modality with the stretch of call
 /// time it covers; fuses on utterance end and otherwise at most once per cadence interval.
 /// </summary>
-public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOptions> options, ILogger<FusionGrain> logger) : Grain, IFusionGrain
+public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOptions> options, EmotionMetrics metrics, ILogger<FusionGrain> logger) : Grain, IFusionGrain
 {
     private readonly Evidence?[] _latest = new Evidence?[ModalityAttention.ModalityCount];
     private readonly FusionOptions _options = options.Value;
@@ -58,7 +59,14 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
             return null;
         }
 
-        var output = model.Fuse([.. _latest.Select(e => e?.Logits)]);
+        var fuseStart = Stopwatch.GetTimestamp();
+        FusionOutput output;
+        using (EmotionMetrics.StartFusion(observation.UtteranceEnd ? FusionTrigger.UtteranceEnd : FusionTrigger.Cadence))
+        {
+            output = model.Fuse([.. _latest.Select(e => e?.Logits)]);
+        }
+
+        metrics.RecordFusion(Stopwatch.GetElapsedTime(fuseStart));
         _lastFusedAt = now;
         _sequence = Math.Max(_sequence + 1, sequence);
         var contributions = ImmutableArray.CreateBuilder<ModalityContribution>();
@@ -86,6 +94,7 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
             reply);
         LogFused(logger, result.CallId, result.Sequence, result.Emotion, trigger);
         await _results!.OnNextAsync(result);
+        metrics.ResultPublished(trigger);
         return result;
     }
 
@@ -105,7 +114,11 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
             return null;
         }
 
-        return await GrainFactory.GetGrain<IResponseGrain>(0).Suggest(distribution.Top, observation.Text);
+        var start = Stopwatch.GetTimestamp();
+        using var span = EmotionMetrics.StartReplySuggestion();
+        var reply = await GrainFactory.GetGrain<IResponseGrain>(0).Suggest(distribution.Top, observation.Text);
+        metrics.RecordReplySuggestion(Stopwatch.GetElapsedTime(start));
+        return reply;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Call {CallId}: result {Sequence} is {Emotion} ({Trigger}).")]

@@ -11,16 +11,16 @@ namespace Emotion.Orleans.Grains;
 // the only state is the batcher, touched solely on this activation's scheduler, and the model run
 // itself is synchronous, so no two runs overlap within an activation.
 [Reentrant]
-public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options) : Grain, IFaceWorkerGrain
+public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics) : Grain, IFaceWorkerGrain
 {
-    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(recognizer.Recognize, options.Value.MaxBatchSize, options.Value.BatchWindow);
+    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow);
 
     /// <inheritdoc />
     public async Task<FaceResult> Recognize(string callId, byte[] image)
     {
         try
         {
-            var observation = await _batcher.Enqueue(image);
+            var observation = await metrics.TrackRequestAsync(Modality.Face, () => _batcher.Enqueue(image));
             return new FaceResult(observation.Prediction?.ToLogits());
         }
         catch (InvalidInputException e)

@@ -11,16 +11,16 @@ namespace Emotion.Orleans.Grains;
 // the only state is the batcher, touched solely on this activation's scheduler, and the model run
 // itself is synchronous, so no two runs overlap within an activation.
 [Reentrant]
-public sealed class SpeechWorkerGrain(ISpeechRecognizer recognizer, IOptions<WorkerOptions> options) : Grain, ISpeechWorkerGrain
+public sealed class SpeechWorkerGrain(ISpeechRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics) : Grain, ISpeechWorkerGrain
 {
-    private readonly RequestBatcher<float[], ModalityPrediction> _batcher = new(recognizer.Recognize, options.Value.MaxBatchSize, options.Value.BatchWindow);
+    private readonly RequestBatcher<float[], ModalityPrediction> _batcher = new(metrics.InstrumentBatches<float[], ModalityPrediction>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow);
 
     /// <inheritdoc />
     public async Task<ClassLogits> Recognize(string callId, float[] samples16k)
     {
         try
         {
-            return (await _batcher.Enqueue(samples16k)).ToLogits();
+            return (await metrics.TrackRequestAsync(Modality.Speech, () => _batcher.Enqueue(samples16k))).ToLogits();
         }
         catch (InvalidInputException e)
         {

@@ -11,16 +11,16 @@ namespace Emotion.Orleans.Grains;
 // the only state is the batcher, touched solely on this activation's scheduler, and the model run
 // itself is synchronous, so no two runs overlap within an activation.
 [Reentrant]
-public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options) : Grain, ITextWorkerGrain
+public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics) : Grain, ITextWorkerGrain
 {
-    private readonly RequestBatcher<string, ModalityPrediction> _batcher = new(recognizer.Recognize, options.Value.MaxBatchSize, options.Value.BatchWindow);
+    private readonly RequestBatcher<string, ModalityPrediction> _batcher = new(metrics.InstrumentBatches<string, ModalityPrediction>(Modality.Text, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow);
 
     /// <inheritdoc />
     public async Task<ClassLogits> Recognize(string callId, string text)
     {
         try
         {
-            return (await _batcher.Enqueue(text)).ToLogits();
+            return (await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(text))).ToLogits();
         }
         catch (InvalidInputException e)
         {

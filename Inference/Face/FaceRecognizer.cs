@@ -20,6 +20,7 @@ public sealed class FaceRecognizer : IFaceRecognizer
     private readonly ResNet18Featurizer? _resNet;
     private readonly FerExpressionModel? _expression;
     private readonly ModalityHead? _head;
+    private readonly IInferenceStageObserver? _observer;
 
     /// <summary>Creates the recognizer for the path named in <paramref name="options"/>.</summary>
     /// <param name="options">Path, crop margin and decoder limits.</param>
@@ -28,6 +29,8 @@ public sealed class FaceRecognizer : IFaceRecognizer
     /// <param name="expression">The expression model; required on the <see cref="FaceFeaturePath.FerExpression"/> path.</param>
     /// <param name="head">The learned face head: required over the 512 ResNet18 features; optional
     /// over the expression model's 7 log-probabilities (without one they are the logits).</param>
+    /// <param name="observer">Told each batch's stage times: decode, detection and crop of every frame;
+    /// the face network over the crops; the head over their features. None when null.</param>
     /// <exception cref="ArgumentException">The chosen path's model is missing.</exception>
     /// <exception cref="ModelBundleException">The head reads a different number of features than the path gives.</exception>
     public FaceRecognizer(
@@ -35,7 +38,8 @@ public sealed class FaceRecognizer : IFaceRecognizer
         BlazeFaceDetector detector,
         ResNet18Featurizer? resNet = null,
         FerExpressionModel? expression = null,
-        ModalityHead? head = null)
+        ModalityHead? head = null,
+        IInferenceStageObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(detector);
@@ -44,6 +48,7 @@ public sealed class FaceRecognizer : IFaceRecognizer
         _decoder = new FrameDecoder(options.Decoder);
         _detector = detector;
         _head = head;
+        _observer = observer;
         switch (options.FeaturePath)
         {
             case FaceFeaturePath.ResNet18:
@@ -80,6 +85,7 @@ public sealed class FaceRecognizer : IFaceRecognizer
             return [];
         }
 
+        var clock = new StageClock(_observer, Modality.Face);
         var images = _decoder.DecodeAll(frames);
         var crops = new List<Image<Rgb24>>();
         try
@@ -98,13 +104,19 @@ public sealed class FaceRecognizer : IFaceRecognizer
                 }
             }
 
-            var logits = crops.Count == 0 ? [] : Logits(crops);
+            clock.Completed(InferenceStage.Decode, images.Length);
+            var logits = crops.Count == 0 ? [] : Logits(crops, ref clock);
             var observations = new FaceObservation[images.Length];
             for (var i = 0; i < images.Length; i++)
             {
                 observations[i] = cropOf[i] < 0
                     ? FaceObservation.NoFace
                     : new FaceObservation(faces[i], ModalityPrediction.FromLogits(Modality.Face, logits[cropOf[i]]));
+            }
+
+            if (crops.Count > 0)
+            {
+                clock.Completed(InferenceStage.Classifier, crops.Count);
             }
 
             return observations;
@@ -139,12 +151,24 @@ public sealed class FaceRecognizer : IFaceRecognizer
         return largest;
     }
 
-    private float[][] Logits(List<Image<Rgb24>> crops)
+    private float[][] Logits(List<Image<Rgb24>> crops, ref StageClock clock)
     {
         var features = _options.FeaturePath == FaceFeaturePath.ResNet18
             ? _resNet!.Featurize(crops)
             : _expression!.LogProbabilities(crops);
-        return _head is null ? features : [.. features.Select(f => _head.Logits(f))];
+        clock.Completed(InferenceStage.Model, crops.Count);
+        if (_head is null)
+        {
+            return features;
+        }
+
+        var logits = new float[features.Length][];
+        for (var i = 0; i < features.Length; i++)
+        {
+            logits[i] = _head.Logits(features[i]);
+        }
+
+        return logits;
     }
 
     private static void RequireHeadWidth(ModalityHead head, int width)

@@ -24,11 +24,12 @@ public sealed partial class InferenceModels : IDisposable
     /// <summary>Loads everything; fails, releasing what it had loaded, when anything does not fit.</summary>
     /// <param name="options">Validated options (see <see cref="InferenceOptionsValidator"/>).</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="stageObserver">Told the recognizers' per-batch stage times; none when null.</param>
     /// <exception cref="ModelBundleException">
     /// The bundle is missing, malformed, was trained against other upstream model weights than the ones
     /// loaded, or its fusion was trained on another face path than <see cref="InferenceOptions.FacePath"/>.
     /// </exception>
-    public InferenceModels(InferenceOptions options, ILoggerFactory? loggerFactory = null)
+    public InferenceModels(InferenceOptions options, ILoggerFactory? loggerFactory = null, IInferenceStageObserver? stageObserver = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
@@ -69,9 +70,9 @@ public sealed partial class InferenceModels : IDisposable
                 LogUpstreamNotChecked(logger, model, Bundle.Directory);
             }
 
-            TextRecognizer = new TextRecognizer(TextEncoder, Bundle.TextHead);
-            FaceRecognizer = new FaceRecognizer(options.Face, FaceDetector, ResNet18, FerExpression, FaceHead(Bundle, FacePath));
-            SpeechRecognizer = new SpeechRecognizer(SpeechEmbedder, Bundle.SpeechHead);
+            TextRecognizer = new TextRecognizer(TextEncoder, Bundle.TextHead, stageObserver);
+            FaceRecognizer = new FaceRecognizer(options.Face, FaceDetector, ResNet18, FerExpression, FaceHead(Bundle, FacePath), stageObserver);
+            SpeechRecognizer = new SpeechRecognizer(SpeechEmbedder, Bundle.SpeechHead, stageObserver);
             Segmenters = new SpeechSegmenterFactory(Vad, options.Speech.Segmenter);
             Fusion = Bundle.Fusion;
         }

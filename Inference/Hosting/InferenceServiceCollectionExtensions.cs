@@ -19,7 +19,9 @@ public static class InferenceServiceCollectionExtensions
     /// options stop the host with an <see cref="OptionsValidationException"/> and a missing or
     /// mismatched bundle with a <see cref="ModelBundleException"/>, before the first request.
     /// Services registered after this call replace these (test doubles); when all are replaced,
-    /// neither the options nor the models are touched. Registering twice has no further effect.
+    /// neither the options nor the models are touched. Registering twice has no further effect. An
+    /// <see cref="IInferenceStageObserver"/> registered in the container (before or after this call) is
+    /// given to the recognizers, which then report each batch's stage times to it.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The application configuration (its <c>Inference</c> section is read).</param>
@@ -30,7 +32,7 @@ public static class InferenceServiceCollectionExtensions
         // Validated when InferenceModels first reads them, which InferenceStartup does at start.
         services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.Section));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
-        services.TryAddSingleton(sp => new InferenceModels(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp => new InferenceModels(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetService<ILoggerFactory>(), sp.GetService<IInferenceStageObserver>()));
         services.TryAddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<InferenceModels>().TextEncoder);
         services.TryAddSingleton<ITextRecognizer>(sp => sp.GetRequiredService<InferenceModels>().TextRecognizer);
         services.TryAddSingleton<IFaceRecognizer>(sp => sp.GetRequiredService<InferenceModels>().FaceRecognizer);

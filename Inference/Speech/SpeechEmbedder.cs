@@ -93,9 +93,19 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
 
     /// <summary>Embeddings and CNN logits of each utterance, in input order.</summary>
     /// <exception cref="InvalidInputException">An utterance is empty, too long or holds NaN/∞ (checked before the model runs).</exception>
-    public SpeechCnnOutput Run(IReadOnlyList<float[]> utterances16k)
+    public SpeechCnnOutput Run(IReadOnlyList<float[]> utterances16k) => Run(utterances16k, null);
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{float[]})"/>, telling <paramref name="observer"/> how long validation
+    /// and MFCC (<see cref="InferenceStage.Decode"/>) and the CNN run (<see cref="InferenceStage.Model"/>) took.
+    /// </summary>
+    /// <param name="utterances16k">Utterances at 16 kHz.</param>
+    /// <param name="observer">Told each stage's time; none when null.</param>
+    /// <exception cref="InvalidInputException">An utterance is empty, too long or holds NaN/∞ (checked before the model runs; no stage is reported).</exception>
+    public SpeechCnnOutput Run(IReadOnlyList<float[]> utterances16k, IInferenceStageObserver? observer)
     {
         ArgumentNullException.ThrowIfNull(utterances16k);
+        var clock = new StageClock(observer, Modality.Speech);
         if (utterances16k.Count == 0)
         {
             return new SpeechCnnOutput([], []);
@@ -117,7 +127,10 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
             MfccFeatures.Compute(utterances16k[i], Normalization).CopyTo(matrices.AsSpan(i * MfccFeatures.MatrixLength));
         }
 
-        return RunFeatures(matrices, utterances16k.Count);
+        clock.Completed(InferenceStage.Decode, utterances16k.Count);
+        var output = RunFeatures(matrices, utterances16k.Count);
+        clock.Completed(InferenceStage.Model, utterances16k.Count);
+        return output;
     }
 
     /// <summary>Runs the CNN on precomputed MFCC matrices (<paramref name="count"/> × 40 × 300, see <see cref="MfccFeatures"/>).</summary>

@@ -8,10 +8,14 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
 {
     private readonly SpeechEmbedder _embedder;
     private readonly ModalityHead _head;
+    private readonly IInferenceStageObserver? _observer;
 
     /// <summary>Creates the recognizer over a shared embedder and the speech head.</summary>
+    /// <param name="embedder">The speech CNN.</param>
+    /// <param name="head">The learned speech head.</param>
+    /// <param name="observer">Told each batch's MFCC, model and classifier times; none when null.</param>
     /// <exception cref="ModelBundleException">The head does not read the CNN's 128-d embedding.</exception>
-    public SpeechRecognizer(SpeechEmbedder embedder, ModalityHead head)
+    public SpeechRecognizer(SpeechEmbedder embedder, ModalityHead head, IInferenceStageObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(head);
@@ -22,16 +26,23 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
 
         _embedder = embedder;
         _head = head;
+        _observer = observer;
     }
 
     /// <inheritdoc />
     public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<float[]> utterances)
     {
-        var embeddings = _embedder.Embed(utterances);
+        var embeddings = _embedder.Run(utterances, _observer).Embeddings;
+        var clock = new StageClock(_observer, Modality.Speech);
         var predictions = new ModalityPrediction[embeddings.Length];
         for (var i = 0; i < embeddings.Length; i++)
         {
             predictions[i] = ModalityPrediction.FromLogits(Modality.Speech, _head.Logits(embeddings[i]));
+        }
+
+        if (predictions.Length > 0)
+        {
+            clock.Completed(InferenceStage.Classifier, predictions.Length);
         }
 
         return predictions;

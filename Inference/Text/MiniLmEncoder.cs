@@ -73,9 +73,16 @@ public sealed class MiniLmEncoder : ITextEmbedder, IDisposable
     /// nothing the tokenizer keeps. The whole batch is refused before the model runs.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The encoder is disposed.</exception>
-    public float[][] Embed(IReadOnlyList<string> texts)
+    public float[][] Embed(IReadOnlyList<string> texts) => Embed(texts, null);
+
+    /// <inheritdoc />
+    /// <remarks>Validation, tokenising and padding are the decode stage; the model run and pooling the model stage.</remarks>
+    /// <exception cref="InvalidInputException">As <see cref="Embed(IReadOnlyList{string})"/>; no stage is reported.</exception>
+    /// <exception cref="ObjectDisposedException">The encoder is disposed.</exception>
+    public float[][] Embed(IReadOnlyList<string> texts, IInferenceStageObserver? observer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var clock = new StageClock(observer, Modality.Text);
         TextInputValidator.Validate(texts, _maxCharacters);
         if (texts.Count == 0)
         {
@@ -83,6 +90,7 @@ public sealed class MiniLmEncoder : ITextEmbedder, IDisposable
         }
 
         var batch = Tokenize(texts);
+        clock.Completed(InferenceStage.Decode, batch.Count);
         var shape = new long[] { batch.Count, batch.SequenceLength };
         using var inputIds = OrtValue.CreateTensorValueFromMemory(batch.InputIdsArray, shape);
         using var attentionMask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMaskArray, shape);
@@ -90,7 +98,9 @@ public sealed class MiniLmEncoder : ITextEmbedder, IDisposable
         using var runOptions = new RunOptions();
         Interlocked.Increment(ref _modelRuns);
         using var outputs = _session.Run(runOptions, InputNames, [inputIds, attentionMask, tokenTypeIds], OutputNames);
-        return Pool(batch, outputs[0].GetTensorDataAsSpan<float>());
+        var embeddings = Pool(batch, outputs[0].GetTensorDataAsSpan<float>());
+        clock.Completed(InferenceStage.Model, batch.Count);
+        return embeddings;
     }
 
     /// <summary>Releases the ONNX session.</summary>

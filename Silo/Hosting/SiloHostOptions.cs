@@ -18,6 +18,13 @@ public sealed class SiloHostOptions
     /// <summary>Service id (stable across deployments: it keys stored grain state).</summary>
     public string ServiceId { get; set; } = "emotion-calls";
 
+    /// <summary>
+    /// Host name or address that other silos and clients reach this silo at, in Cluster mode (a compose
+    /// service name, a VM's address); the silo then listens on every address. Unset: loopback, for
+    /// silos on one machine. In a Kubernetes pod the pod IP is used instead.
+    /// </summary>
+    public string? AdvertisedHost { get; set; }
+
     /// <summary>Silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Emotion.Orleans.Grains;
 using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -31,7 +32,21 @@ public static class SiloHostingExtensions
                     o.ClusterId = options.ClusterId;
                     o.ServiceId = options.ServiceId;
                 });
-                silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+                if (string.IsNullOrWhiteSpace(options.AdvertisedHost))
+                {
+                    silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(options.AdvertisedHost, options.SiloPort, options.GatewayPort, AddressFamily.InterNetwork, listenOnAnyHostAddress: true);
+                }
+
+                // In a pod, Orleans' Kubernetes hosting advertises the pod IP (set after the endpoints
+                // above, so it wins) and takes the ids from the pod's orleans/* labels.
+                if (Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
+                {
+                    silo.UseKubernetesHosting();
+                }
             }
             else
             {
@@ -41,6 +56,9 @@ public static class SiloHostingExtensions
 
             // Publishes Orleans:Metadata (e.g. gpu=true) for the GPU-preferring worker placement.
             silo.UseSiloMetadata();
+
+            // Grain calls carry the trace context, so a media item's trace runs session → worker → fusion.
+            silo.AddActivityPropagation();
             silo.AddEmotionCalls(builder.Configuration);
         });
         return builder;

@@ -83,7 +83,7 @@ public sealed class EmotionMetricsTests : IDisposable
     public void The_registered_stage_observer_records_stage_latency_by_modality_and_stage()
     {
         var observer = _silo.App.Services.GetRequiredService<IInferenceStageObserver>();
-        observer.StageCompleted(Modality.Face, InferenceStage.Model, TimeSpan.FromMilliseconds(13));
+        observer.StageCompleted(Modality.Face, InferenceStage.Model, 4, TimeSpan.FromMilliseconds(13));
         var stage = Assert.Single(_measurements, m => m.Instrument == EmotionMetrics.Instruments.StageLatency);
         Assert.Equal(13, stage.Value, 6);
         Assert.Equal("face", stage.Tags[EmotionMetrics.Labels.Modality]);

@@ -124,4 +124,32 @@ public sealed class HttpApiTests(ClusterFixture fixture)
         var response = await _http.GetAsync($"/calls/{NewCallId()}/events");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Metrics_endpoint_shows_what_a_call_did_without_naming_the_call()
+    {
+        var id = NewCallId();
+        await _http.PostAsync($"/calls/{id}/start", null);
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsJsonAsync($"/calls/{id}/text", Text("This is ridiculous, I am furious.", "00:00:01", "00:00:03"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsJsonAsync($"/calls/{id}/text", Text("Earlier thing.", "00:00:00", "00:00:01"))).StatusCode);
+        await _http.PostAsync($"/calls/{id}/end", null);
+
+        var metrics = await _http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.DoesNotContain(id, metrics, StringComparison.Ordinal);
+        Assert.True(Sample(metrics, "emotion_inputs_received_total", "modality=\"text\"") >= 2);
+        Assert.True(Sample(metrics, "emotion_items_refused_total", "reason=\"out_of_order\"") >= 1);
+        Assert.True(Sample(metrics, "emotion_event_to_result_latency_milliseconds_count", "modality=\"text\"") >= 1);
+        Assert.True(Sample(metrics, "emotion_batch_size_count", "modality=\"text\"") >= 1);
+        Assert.True(Sample(metrics, "emotion_results_published_total", "trigger=\"utterance_end\"") >= 1);
+        Assert.True(Sample(metrics, "emotion_fusion_latency_milliseconds_count", "") >= 1);
+        Assert.True(Sample(metrics, "orleans_app_requests_latency_milliseconds_count", "") >= 1);
+        Assert.Equal(1, Sample(metrics, "emotion_silo_info", "gpu=\"false\""));
+    }
+
+    // Sum of the samples of one series whose labels contain the given text.
+    private static double Sample(string metrics, string series, string label) =>
+        metrics.Split('\n')
+            .Where(l => l.StartsWith(series + "{", StringComparison.Ordinal) || l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Where(l => l.Contains(label, StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
 }
