@@ -67,7 +67,9 @@ public sealed class CeilingRun
             .ToList();
         var cpu = CpuSampler.Start();
         var clock = Stopwatch.StartNew();
-        BatchPlan Plan(string modality) => new(batchSizes?.GetValueOrDefault(modality), _maxBatch);
+        // With the workers' sizes recorded, a modality that ran no batch in the step gets single runs.
+        var fallback = batchSizes is { Count: > 0 } ? 1 : _maxBatch;
+        BatchPlan Plan(string modality) => new(batchSizes?.GetValueOrDefault(modality), fallback);
         var textPlan = Plan("text");
         var speechPlan = Plan("speech");
         var facePlan = Plan("face");
