@@ -42,6 +42,7 @@ public sealed record MachineInfo(int Cores, string? Cpu, string Os, string Runti
 /// <param name="Machine">The machine.</param>
 /// <param name="Mode">Short or long.</param>
 /// <param name="Target">"embedded silo" or the cluster.</param>
+/// <param name="OnnxRuntime">Execution provider and intra-op threads of the models in this process, when known.</param>
 /// <param name="Profile">The call profile.</param>
 /// <param name="MaxP99Ms">The latency bound.</param>
 /// <param name="Steps">Every step, in order.</param>
@@ -58,6 +59,7 @@ public sealed record BenchmarkReport(
     MachineInfo Machine,
     string Mode,
     string Target,
+    string? OnnxRuntime,
     CallProfile Profile,
     double MaxP99Ms,
     IReadOnlyList<StepFigures> Steps,
@@ -167,7 +169,7 @@ public sealed record BenchmarkReport(
         var inv = CultureInfo.InvariantCulture;
         md.AppendLine(inv, $"# Load benchmark, {Mode} mode — {Date.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
-        md.AppendLine(inv, $"Commit `{Commit}`; {Machine.Cores} cores ({Machine.Cpu ?? "unknown CPU"}), {Machine.Os}, {Machine.Runtime}; load average at start {Machine.LoadAverage ?? "n/a"}; target: {Target}.");
+        md.AppendLine(inv, $"Commit `{Commit}`; {Machine.Cores} cores ({Machine.Cpu ?? "unknown CPU"}), {Machine.Os}, {Machine.Runtime}; load average at start {Machine.LoadAverage ?? "n/a"}; target: {Target}; ONNX Runtime: {OnnxRuntime ?? "n/a"}.");
         md.AppendLine(inv, $"Profile per call: 16 kHz audio in {Profile.AudioChunkMs:0} ms chunks, a transcript segment every ~{Profile.TextEverySeconds:0.#} s, {Profile.FramesPerSecond:0.#} frames/s ({Profile.FrameSize} JPEG, {(Profile.Face ? "a drawn face in every frame" : "no face")}); step {Profile.StepSeconds:0} s (first {Profile.WarmUpSeconds:0.#} s not measured); an input more than {Profile.MaxLagMs:0} ms late is dropped.");
         md.AppendLine();
         md.AppendLine("```");

@@ -1,4 +1,7 @@
 using Emotion.Orleans.Client;
+using Emotion.Orleans.Inference;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Emotion.Orleans.LoadGenerator;
 
@@ -17,6 +20,10 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
         var runId = $"load-{date:HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
         using var batches = models is null ? null : new BatchSizeListener();
         var step = new LoadStep(calls, media, options, batches);
+        var onnx = models?.GetService<IOptions<InferenceOptions>>()?.Value.OnnxRuntime is { } o
+            ? $"{o.Provider}, intra-op threads {(o.IntraOpThreads > 0 ? o.IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "one per core")}"
+            : null;
+        await log.WriteLineAsync($"ONNX Runtime: {onnx ?? "n/a"}");
         await log.WriteLineAsync($"{machine.Cores} cores, load average {machine.LoadAverage ?? "n/a"}; {(options.Calls is { } n ? $"{n} calls for one step" : "capacity search")}, steps of {options.StepDuration.TotalSeconds:0} s");
         // Activations, JIT and the models' first runs happen here, not in the first measured step.
         await step.RunAsync(2, $"{runId}-warm", TimeSpan.FromSeconds(3), cancellationToken);
@@ -48,6 +55,6 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
             }
         }
 
-        return new BenchmarkReport(date, commit, machine, options.Mode == LoadMode.Soak ? "long" : "short", target, CallProfile.Of(options), options.MaxP99.TotalMilliseconds, steps, held, soak, ceiling, ratio);
+        return new BenchmarkReport(date, commit, machine, options.Mode == LoadMode.Soak ? "long" : "short", target, onnx, CallProfile.Of(options), options.MaxP99.TotalMilliseconds, steps, held, soak, ceiling, ratio);
     }
 }
