@@ -15,8 +15,89 @@ public static class Program
             return SpeechCnnCommand(args[1..]);
         }
 
-        Console.Error.WriteLine("usage: emotion-train <train|evaluate|speech-cnn> [options]");
+        if (args.Length > 0 && args[0] is "train" or "evaluate")
+        {
+            return TrainOrEvaluate(args);
+        }
+
+        Console.Error.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
+    }
+
+    private const string Usage =
+        "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--train-speech-cnn] [--speech-cnn FILE]\n" +
+        "                          [--max-goemotions N] [--max-fer N] [--cap N]   (training subsample caps, evaluation-split cap; 0 = all)\n" +
+        "       emotion-train evaluate --datasets DIR --bundle DIR --out DIR [--cache DIR] [--split dev] [--cap N] [--quick]\n" +
+        "       emotion-train speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N] [--mfcc-normalization utterance|level]";
+
+    /// <summary>Runs <c>train</c> or <c>evaluate</c> with their options.</summary>
+    internal static int TrainOrEvaluate(string[] args)
+    {
+        string? datasets = null;
+        string? bundle = null;
+        string? output = null;
+        var cache = Path.Combine(".cache", "features");
+        var seed = 42;
+        var quick = false;
+        var trainSpeechCnn = false;
+        var speechCnn = Path.Combine("Inference", "Models", "bundle", "speech-cnn.onnx");
+        var split = "dev";
+        int? cap = null;
+        int? maxGoEmotions = null;
+        int? maxFer = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--datasets": datasets = Value(); break;
+                case "--bundle": bundle = Value(); break;
+                case "--out": output = Value(); break;
+                case "--cache": cache = Value(); break;
+                case "--seed": seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--quick": quick = true; break;
+                case "--train-speech-cnn": trainSpeechCnn = true; break;
+                case "--speech-cnn": speechCnn = Value(); break;
+                case "--split": split = Value(); break;
+                case "--cap": cap = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--max-goemotions": maxGoEmotions = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--max-fer": maxFer = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                default:
+                    Console.Error.WriteLine($"unknown option {args[i]}\n{Usage}");
+                    return 2;
+            }
+        }
+
+        datasets ??= DatasetFolders.Find(Directory.GetCurrentDirectory());
+        if (datasets is null)
+        {
+            Console.Error.WriteLine($"no datasets folder (give --datasets or set {DatasetFolders.EnvironmentVariable})\n{Usage}");
+            return 2;
+        }
+
+        if (args[0] == "train")
+        {
+            if (!trainSpeechCnn && !File.Exists(speechCnn))
+            {
+                speechCnn = Path.Combine(ModelFiles.DefaultBundle, "speech-cnn.onnx");
+            }
+
+            var commandLine = "emotion-train " + string.Join(' ', args);
+            return TrainCommand.Run(new TrainOptions(datasets, output ?? Path.Combine("Inference", "Models", "bundle"), cache, seed, quick, speechCnn, trainSpeechCnn, commandLine)
+            {
+                MaxGoEmotions = maxGoEmotions,
+                MaxFer = maxFer,
+                MaxDev = cap,
+            }, Console.Out);
+        }
+
+        if (output is null)
+        {
+            Console.Error.WriteLine($"evaluate needs --out\n{Usage}");
+            return 2;
+        }
+
+        return EvaluateCommand.Run(datasets, bundle ?? ModelFiles.DefaultBundle, output, cache, split, cap, quick, Console.Out);
     }
 
     /// <summary><c>speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N] [--mfcc-normalization utterance|level]</c>: trains and exports the speech CNN.</summary>

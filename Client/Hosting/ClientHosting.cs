@@ -22,6 +22,11 @@ public static class ClientHosting
         ArgumentNullException.ThrowIfNull(options);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // The replay prints the timeline for people: Orleans' start-up advice (server GC, watchdog) is
+        // noise there, and a host that fails to start is reported by the command itself.
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.AddSingleton<EmotionCallClient>();
         if (options.Redis is { } redis)
         {

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Training;
+
+/// <summary>Options of the train command.</summary>
+internal sealed record TrainOptions(string Datasets, string Output, string Cache, int Seed, bool Quick, string SpeechCnn, bool TrainSpeechCnn, string CommandLine)
+{
+    /// <summary>Overrides the cap on GoEmotions training items (0: no cap).</summary>
+    public int? MaxGoEmotions { get; init; }
+
+    /// <summary>Overrides the cap on FER2013 training images (0: no cap).</summary>
+    public int? MaxFer { get; init; }
+
+    /// <summary>Overrides the cap on each evaluation split (0: no cap).</summary>
+    public int? MaxDev { get; init; }
+}
+
+/// <summary>
+/// <c>train</c>: loaders → encoders (cached) → selection → heads → out-of-fold and dev logits →
+/// composites → fusion → bundle → evaluation report, all deterministic for a seed.
+/// </summary>
+internal static class TrainCommand
+{
+    private const string FaceSource = "resnet18";
+
+    public static int Run(TrainOptions options, TextWriter log)
+    {
+        var clock = Stopwatch.StartNew();
+        var commit = Git.Commit(); // before anything is written into the working tree
+        var seed = options.Seed;
+        var caps = options.Quick
+            ? (GoEmotions: (int?)1500, Meld: (int?)1500, Fer: (int?)1500, Dev: (int?)500, Folds: 3)
+            : (GoEmotions: (int?)4000, Meld: (int?)null, Fer: (int?)3000, Dev: (int?)1500, Folds: 3);
+        caps = (Override(options.MaxGoEmotions, caps.GoEmotions), caps.Meld, Override(options.MaxFer, caps.Fer), Override(options.MaxDev, caps.Dev), caps.Folds);
+        var sizes = options.Quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(30000, 3000, 6000);
+        Directory.CreateDirectory(options.Output);
+
+        var speechCnn = Path.Combine(options.Output, "speech-cnn.onnx");
+        if (options.TrainSpeechCnn)
+        {
+            log.WriteLine("training the speech CNN …");
+            SpeechCnnTrainer.Train(new SpeechCnnTrainingOptions { RavdessDirectory = Path.Combine(options.Datasets, "ravdess"), OutputPath = speechCnn, Seed = seed, Log = log });
+        }
+        else if (!string.Equals(Path.GetFullPath(options.SpeechCnn), Path.GetFullPath(speechCnn), StringComparison.Ordinal))
+        {
+            File.Copy(options.SpeechCnn, speechCnn, overwrite: true);
+        }
+
+        using var encoders = new FeatureExtractor(new FeatureCache(options.Cache), speechCnn, log);
+        var data = new List<string>();
+        IReadOnlyList<LabelledItem> Take(string name, IReadOnlyList<LabelledItem> items, int? cap)
+        {
+            var kept = DataSplits.Sample(items, cap, seed);
+            data.Add(DataSplits.Describe(name, kept.Count, items.Count));
+            return kept;
+        }
+
+        var root = options.Datasets;
+        var meld = Take("MELD train", MeldLoader.LoadSplit(Path.Combine(root, "meld"), "train").Items, caps.Meld);
+        var go = Take("GoEmotions train (single-label rule of GoEmotionsLabelRule)", GoEmotionsLoader.Load(Path.Combine(root, "goemotions"), "train").Result.Items, caps.GoEmotions);
+        var ravdess = Take("RAVDESS actors 1–16", RavdessLoader.Load(Path.Combine(root, "ravdess")).Items.Where(i => DataSplits.SpeechTrainingActors.Contains(i.Group!)).ToArray(), null);
+        var fer = Take("FER2013 train (cleaned: cross-split copies, label conflicts and duplicates dropped)", Fer2013Loader.Load(Path.Combine(root, "fer2013", "train")).Items, caps.Fer);
+        log.WriteLine("training data: " + string.Join("; ", data));
+
+        log.WriteLine("encoding …");
+        var text = new LabelledFeatures(
+            [.. encoders.Text("text-meld-train", meld), .. encoders.Text("text-goemotions-train", go)],
+            [.. meld.Select(i => i.Label), .. go.Select(i => i.Label)]);
+        var speech = new LabelledFeatures(encoders.Speech("speech-ravdess-train", ravdess), [.. ravdess.Select(i => i.Label)]);
+        var face = new LabelledFeatures(encoders.ResNet18("face-fer2013-train", fer), [.. fer.Select(i => i.Label)]);
+        var dev = DevSet.Load(root, "dev", caps.Dev, seed, encoders, log);
+        var encodeTime = clock.Elapsed;
+
+        log.WriteLine("selection + heads …");
+        // Shorter λ path and iteration budgets than the selector's defaults keep a run on two shared cores within the time budget.
+        var headOptions = new HeadTrainingOptions(MaxEpochs: options.Quick ? 60 : 120, Seed: seed);
+        var l1 = options.Quick ? new L1SelectionOptions(PathLength: 5, MaxIterations: 80) : new L1SelectionOptions(PathLength: 8, MaxIterations: 150);
+        var trees = new TreeSelectionOptions(Seed: seed, Threads: 1);
+        var textHead = HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, l1: l1, seed: seed);
+        var speechHead = HeadPipeline.Train(speech, Eval(dev.Ravdess, speech), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed);
+        var faceHead = HeadPipeline.Train(face, Eval(dev.Fer, face), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed);
+        var headTime = clock.Elapsed - encodeTime;
+
+        log.WriteLine("out-of-fold logits + composites + fusion …");
+        ModalityPool Oof(LabelledFeatures train, TrainedHead head) =>
+            new(HeadTrainer.OutOfFoldLogits(train, head.Training.Head.Selection, headOptions, caps.Folds, seed), train.Labels);
+        var trainPools = (Text: (ModalityPool?)Oof(text, textHead), Speech: (ModalityPool?)Oof(speech, speechHead), Face: (ModalityPool?)Oof(face, faceHead));
+        var halves = BundleEvaluator.Halves(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, dev, seed);
+        var fusionTrain = BundleEvaluator.Composites(trainPools, sizes.Train, seed);
+        var fusionStop = BundleEvaluator.Composites(halves[0], sizes.EarlyStop, seed + 1);
+        var fusion = FusionTrainer.Train(fusionTrain, fusionStop, new FusionTrainingOptions(Seed: seed));
+        var fusionTime = clock.Elapsed - encodeTime - headTime;
+
+        var upstream = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [UpstreamModels.MiniLm] = encoders.MiniLmSha256,
+            [UpstreamModels.ResNet18] = encoders.ResNet18Sha256,
+            [UpstreamModels.BlazeFace] = UpstreamModels.Sha256OfFile(ModelFiles.BlazeFace),
+            [UpstreamModels.FerExpression] = encoders.FerSha256,
+            [UpstreamModels.SileroVad] = UpstreamModels.Sha256OfFile(ModelFiles.SileroVad),
+            ["speech-cnn"] = encoders.SpeechCnnSha256,
+        };
+        var manifest = new BundleManifest(
+            ModelBundle.FormatVersion,
+            [.. EmotionLabels.Names],
+            DateTimeOffset.UtcNow,
+            new TrainingProvenance(options.CommandLine, commit, seed, [.. data, .. dev.Description.Select(d => d + " (evaluation)")]),
+            upstream,
+            "text-head.json",
+            "speech-head.json",
+            "face-head.json",
+            "speech-cnn.onnx",
+            "fusion.json");
+        ModelBundle.Save(
+            options.Output,
+            manifest,
+            HeadFile.From(Modality.Text, MiniLmEncoder.EncoderId, textHead.MethodName, textHead.Training.Head),
+            HeadFile.From(Modality.Speech, SpeechEncoderId, speechHead.MethodName, speechHead.Training.Head),
+            HeadFile.From(Modality.Face, FaceEncoderId, faceHead.MethodName, faceHead.Training.Head),
+            FusionFile.From(fusion.Model, FaceSource));
+
+        var bundle = ModelBundle.Load(options.Output);
+        var (single, fusionReport) = BundleEvaluator.Evaluate(bundle, dev, sizes, seed);
+        var training = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"wall time: encoding {encodeTime.TotalSeconds:0} s (cached features are reused), selection + heads {headTime.TotalSeconds:0} s, out-of-fold logits + fusion {fusionTime.TotalSeconds:0} s, total {clock.Elapsed.TotalSeconds:0} s"),
+            string.Create(CultureInfo.InvariantCulture, $"text L1 λ = {textHead.L1?.ChosenL1:G4} (path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {textHead.Training.BestEpoch}, speech {speechHead.Training.BestEpoch}, face {faceHead.Training.BestEpoch}"),
+            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} composites of {caps.Folds}-fold out-of-fold head logits of the training data (random modality dropout 0.3 per epoch); early stopping on {fusionStop.Count} composites from the first half of each evaluation split; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} head"),
+            "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
+            options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
+            "the speech head is trained on embeddings of the CNN's own training actors, so its logits on those clips are over-confident; the fusion trains on out-of-fold head logits, which soften but do not remove that",
+        };
+        if (options.Quick)
+        {
+            training.Insert(0, "QUICK run (--quick): small subsamples, 3 folds, fewer composites; figures are indicative only");
+        }
+
+        var report = new EvaluationReport
+        {
+            Title = options.Quick ? "Emotion bundle: evaluation report (quick run)" : "Emotion bundle: evaluation report",
+            Provenance = Provenance(manifest),
+            Data = [.. data.Select(d => d + " (training)"), .. dev.Description.Select(d => d + " (evaluation)")],
+            Heads = Heads(bundle),
+            Single = single,
+            Fusion = fusionReport,
+            Training = training,
+        };
+        File.WriteAllText(Path.Combine(options.Output, "report.md"), report.ToMarkdown());
+        File.WriteAllText(Path.Combine(options.Output, "report.json"), report.ToJson());
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bundle written to {options.Output} in {clock.Elapsed.TotalSeconds:0} s"));
+        foreach (var r in single.Concat(fusionReport?.Systems ?? []))
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.System,-60} n={r.Report.Total,5} acc {r.Report.Accuracy:F4} macro-F1 {r.Report.MacroAverage.F1:F4} weighted-F1 {r.Report.WeightedAverage.F1:F4}"));
+        }
+
+        return 0;
+    }
+
+    public const string SpeechEncoderId = "speech-cnn-embedding-128";
+    public const string FaceEncoderId = "resnet18-imagenet-512";
+
+    public static IReadOnlyList<string> Provenance(BundleManifest manifest) =>
+    [
+        $"command: `{manifest.Training.Command}`",
+        $"commit: {manifest.Training.Commit}",
+        string.Create(CultureInfo.InvariantCulture, $"seed: {manifest.Training.Seed}"),
+        $"created: {manifest.CreatedUtc:u}",
+        "upstream models (SHA-256): " + string.Join(", ", manifest.Upstream.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key} `{u.Value[..12]}…`")),
+    ];
+
+    public static IReadOnlyList<HeadSummary> Heads(ModelBundle bundle)
+    {
+        HeadSummary Summary(string file)
+        {
+            using var stream = File.OpenRead(Path.Combine(bundle.Directory, file));
+            var head = System.Text.Json.JsonDocument.Parse(stream).RootElement;
+            var selection = head.GetProperty("selection");
+            return new HeadSummary(
+                head.GetProperty("modality").GetString()!,
+                head.GetProperty("encoder").GetString()!,
+                selection.GetProperty("method").GetString()!,
+                selection.GetProperty("indices").GetArrayLength(),
+                head.GetProperty("inputDimension").GetInt32());
+        }
+
+        return [Summary(bundle.Manifest.Text), Summary(bundle.Manifest.Speech), Summary(bundle.Manifest.Face)];
+    }
+
+    private static int? Override(int? given, int? fallback) => given is { } n ? (n > 0 ? n : null) : fallback;
+
+    private static LabelledFeatures Eval(DevSplit? split, LabelledFeatures fallback) =>
+        split is null ? fallback : new LabelledFeatures(split.Features, split.Labels);
+}
+
+/// <summary>Reads the source commit for provenance.</summary>
+internal static class Git
+{
+    public static string Commit()
+    {
+        var head = Run("rev-parse HEAD");
+        if (head is null)
+        {
+            return "unknown";
+        }
+
+        var dirty = Run("status --porcelain --untracked-files=no");
+        return string.IsNullOrWhiteSpace(dirty) ? head : head + " (with uncommitted changes)";
+    }
+
+    private static string? Run(string arguments)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            if (process is null)
+            {
+                return null;
+            }
+
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            return process.WaitForExit(10_000) && process.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}
