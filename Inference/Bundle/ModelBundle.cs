@@ -70,9 +70,9 @@ public sealed class ModelBundle
 
         try
         {
-            var text = Read(directory, manifest.Text, BundleJsonContext.Default.HeadFile).ToHead();
-            var speech = Read(directory, manifest.Speech, BundleJsonContext.Default.HeadFile).ToHead();
-            var face = Read(directory, manifest.Face, BundleJsonContext.Default.HeadFile).ToHead();
+            var text = ReadHead(directory, manifest.Text, Modality.Text);
+            var speech = ReadHead(directory, manifest.Speech, Modality.Speech);
+            var face = ReadHead(directory, manifest.Face, Modality.Face);
             var fusionFile = Read(directory, manifest.Fusion, BundleJsonContext.Default.FusionFile);
             return new ModelBundle(directory, manifest, text, speech, face, fusionFile.ToModel(), fusionFile.FaceSource);
         }
@@ -88,6 +88,8 @@ public sealed class ModelBundle
     /// <exception cref="ModelBundleException">The bundle records another hash, or none.</exception>
     public void VerifyUpstream(string model, string sha256)
     {
+        ArgumentException.ThrowIfNullOrEmpty(model);
+        ArgumentException.ThrowIfNullOrEmpty(sha256);
         if (!Manifest.Upstream.TryGetValue(model, out var expected))
         {
             throw new ModelBundleException($"Bundle '{Directory}' records no hash for upstream model '{model}'.");
@@ -112,6 +114,19 @@ public sealed class ModelBundle
         Write(directory, manifest.Face, face, BundleJsonContext.Default.HeadFile);
         Write(directory, manifest.Fusion, fusion, BundleJsonContext.Default.FusionFile);
         Write(directory, "manifest.json", manifest, BundleJsonContext.Default.BundleManifest);
+    }
+
+    /// <summary>Reads a head and checks that the file is the one for <paramref name="modality"/>, not another modality's.</summary>
+    private static ModalityHead ReadHead(string directory, string file, Modality modality)
+    {
+        var head = Read(directory, file, BundleJsonContext.Default.HeadFile);
+        var expected = modality.ToString().ToLowerInvariant();
+        if (!string.Equals(head.Modality, expected, StringComparison.Ordinal))
+        {
+            throw new ModelBundleException($"Bundle file '{Path.Combine(directory, file)}' holds the {head.Modality} head where the {expected} head belongs.");
+        }
+
+        return head.ToHead();
     }
 
     private static T Read<T>(string directory, string file, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

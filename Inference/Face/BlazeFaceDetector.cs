@@ -196,12 +196,12 @@ public sealed class BlazeFaceDetector : IDisposable
 
     private List<FaceBox> Decode(ReadOnlySpan<float> rawScores, ReadOnlySpan<float> rawBoxes, Letterbox letterbox, int frameWidth, int frameHeight)
     {
-        var candidates = new List<Candidate>();
+        var candidates = new List<FaceBox>();
         var centres = BlazeFaceAnchors.Centres;
         for (var a = 0; a < BlazeFaceAnchors.Count; a++)
         {
             var score = 1f / (1f + MathF.Exp(-Math.Clamp(rawScores[a], -100f, 100f)));
-            if (score < _options.ScoreThreshold)
+            if (!(score >= _options.ScoreThreshold))
             {
                 continue;
             }
@@ -212,22 +212,22 @@ public sealed class BlazeFaceDetector : IDisposable
             var cy = (centres[a].Y * Size) + box[1];
             var w = box[2];
             var h = box[3];
-            if (!(w > 0f && h > 0f) || !float.IsFinite(cx) || !float.IsFinite(cy))
+            if (!(w > 0f && h > 0f) || !float.IsFinite(w) || !float.IsFinite(h) || !float.IsFinite(cx) || !float.IsFinite(cy))
             {
                 continue;
             }
 
-            candidates.Add(new Candidate(cx - (w / 2), cy - (h / 2), cx + (w / 2), cy + (h / 2), score));
+            candidates.Add(new FaceBox(cx - (w / 2), cy - (h / 2), w, h, score));
         }
 
         var faces = new List<FaceBox>();
-        foreach (var merged in WeightedSuppression(candidates, _options.SuppressionIou))
+        foreach (var merged in WeightedSuppression.Merge(candidates, _options.SuppressionIou))
         {
             // Back from the letterboxed 128×128 input to frame pixels, clamped to the frame.
-            var x0 = Math.Clamp((merged.X0 - letterbox.Left) / letterbox.ScaleX, 0f, frameWidth);
-            var y0 = Math.Clamp((merged.Y0 - letterbox.Top) / letterbox.ScaleY, 0f, frameHeight);
-            var x1 = Math.Clamp((merged.X1 - letterbox.Left) / letterbox.ScaleX, 0f, frameWidth);
-            var y1 = Math.Clamp((merged.Y1 - letterbox.Top) / letterbox.ScaleY, 0f, frameHeight);
+            var x0 = Math.Clamp((merged.X - letterbox.Left) / letterbox.ScaleX, 0f, frameWidth);
+            var y0 = Math.Clamp((merged.Y - letterbox.Top) / letterbox.ScaleY, 0f, frameHeight);
+            var x1 = Math.Clamp((merged.X + merged.Width - letterbox.Left) / letterbox.ScaleX, 0f, frameWidth);
+            var y1 = Math.Clamp((merged.Y + merged.Height - letterbox.Top) / letterbox.ScaleY, 0f, frameHeight);
             if (x1 - x0 >= 1f && y1 - y0 >= 1f)
             {
                 faces.Add(new FaceBox(x0, y0, x1 - x0, y1 - y0, merged.Score));
@@ -237,53 +237,5 @@ public sealed class BlazeFaceDetector : IDisposable
         return faces;
     }
 
-    /// <summary>
-    /// MediaPipe's weighted NMS: the best remaining detection absorbs every detection overlapping
-    /// it by more than the threshold; the merged box is their score-weighted mean, the score the best one's.
-    /// </summary>
-    private static IEnumerable<Candidate> WeightedSuppression(List<Candidate> candidates, float iouThreshold)
-    {
-        var remaining = candidates.OrderByDescending(c => c.Score).ToList();
-        while (remaining.Count > 0)
-        {
-            var best = remaining[0];
-            float x0 = 0, y0 = 0, x1 = 0, y1 = 0, total = 0;
-            var kept = new List<Candidate>(remaining.Count);
-            foreach (var c in remaining)
-            {
-                if (Iou(best, c) > iouThreshold)
-                {
-                    x0 += c.X0 * c.Score;
-                    y0 += c.Y0 * c.Score;
-                    x1 += c.X1 * c.Score;
-                    y1 += c.Y1 * c.Score;
-                    total += c.Score;
-                }
-                else
-                {
-                    kept.Add(c);
-                }
-            }
-
-            yield return new Candidate(x0 / total, y0 / total, x1 / total, y1 / total, best.Score);
-            remaining = kept;
-        }
-    }
-
-    private static float Iou(Candidate a, Candidate b)
-    {
-        var w = MathF.Min(a.X1, b.X1) - MathF.Max(a.X0, b.X0);
-        var h = MathF.Min(a.Y1, b.Y1) - MathF.Max(a.Y0, b.Y0);
-        if (w <= 0f || h <= 0f)
-        {
-            return 0f;
-        }
-
-        var intersection = w * h;
-        return intersection / (((a.X1 - a.X0) * (a.Y1 - a.Y0)) + ((b.X1 - b.X0) * (b.Y1 - b.Y0)) - intersection);
-    }
-
     private readonly record struct Letterbox(int Left, int Top, float ScaleX, float ScaleY);
-
-    private readonly record struct Candidate(float X0, float Y0, float X1, float Y1, float Score);
 }

@@ -34,6 +34,7 @@ public sealed class ResNet18Featurizer : IDisposable
     /// <param name="preprocessPath">The package's ResNetPreprocess.onnx, which holds the mean image;
     /// defaults to its place beside the model in the package layout.</param>
     /// <param name="maxBatch">Most crops per model run.</param>
+    /// <exception cref="FileNotFoundException">The model file is missing.</exception>
     /// <exception cref="ModelBundleException">A file is not the expected model.</exception>
     public ResNet18Featurizer(OnnxSessionFactory sessions, string? modelPath = null, string? preprocessPath = null, int maxBatch = 32)
     {
@@ -44,11 +45,24 @@ public sealed class ResNet18Featurizer : IDisposable
         _maxBatch = maxBatch;
         _meanImage = ReadMeanImage(preprocessPath);
 
-        var bytes = File.ReadAllBytes(modelPath);
+        var bytes = ModelFiles.Read(modelPath);
         UpstreamSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         _session = sessions.Create(WithSymbolicBatch(bytes));
-        _inputName = _session.InputNames[0];
-        _outputName = _session.OutputNames[0];
+        try
+        {
+            _inputName = _session.InputNames[0];
+            _outputName = _session.OutputNames[0];
+            var output = _session.OutputMetadata[_outputName].Dimensions;
+            if (output.Length < 2 || output[1] != Dimension || output.Skip(2).Any(d => d != 1))
+            {
+                throw new ModelBundleException($"ResNet18 output '{_outputName}' is [{string.Join(',', output)}]; expected [b,{Dimension}] or [b,{Dimension},1,1].");
+            }
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Lower-case hex SHA-256 of the original model file's bytes (before the batch rewrite).</summary>
@@ -149,7 +163,16 @@ public sealed class ResNet18Featurizer : IDisposable
             throw new ModelBundleException($"ResNet18 preprocessing model (mean image) not found at '{preprocessPath}'.");
         }
 
-        var graph = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(preprocessPath)).Graph;
+        Onnx.GraphProto graph;
+        try
+        {
+            graph = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(preprocessPath)).Graph;
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new ModelBundleException($"ResNet18 preprocessing file '{preprocessPath}' is not an ONNX model.", ex);
+        }
+
         var mean = graph.Initializer.FirstOrDefault(t => t.Name == "MeanImage")
             ?? throw new ModelBundleException("ResNet18 preprocessing model has no MeanImage initializer.");
         float[] values = mean.FloatData.Count > 0

@@ -6,6 +6,8 @@ namespace Emotion.Orleans.Inference;
 /// </summary>
 public sealed class FeatureSelection
 {
+    private readonly int _maxIndex;
+
     /// <summary>Creates the selection.</summary>
     /// <exception cref="ArgumentException">Lengths disagree, indices repeat or a scale is not positive.</exception>
     public FeatureSelection(int[] indices, float[] mean, float[] scale)
@@ -29,6 +31,7 @@ public sealed class FeatureSelection
         }
 
         Indices = indices;
+        _maxIndex = indices.Max();
         Mean = mean;
         Scale = scale;
     }
@@ -46,8 +49,21 @@ public sealed class FeatureSelection
     public int Count => Indices.Length;
 
     /// <summary>Writes the standardised kept features into <paramref name="output"/>.</summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="output"/> is not <see cref="Count"/> wide, or <paramref name="features"/> ends before a kept index.
+    /// </exception>
     public void Apply(ReadOnlySpan<float> features, Span<float> output)
     {
+        if (output.Length != Indices.Length)
+        {
+            throw new ArgumentException($"Selection writes {Indices.Length} features; the output holds {output.Length}.", nameof(output));
+        }
+
+        if (features.Length <= _maxIndex)
+        {
+            throw new ArgumentException($"Selection reads feature {_maxIndex}; the input has {features.Length}.", nameof(features));
+        }
+
         for (var i = 0; i < Indices.Length; i++)
         {
             output[i] = (features[Indices[i]] - Mean[i]) / Scale[i];

@@ -15,9 +15,16 @@ public sealed class FusionModel(AttentionFusion attention, LabelFusionMlp mlp)
     public LabelFusionMlp Mlp { get; } = mlp ?? throw new ArgumentNullException(nameof(mlp));
 
     /// <summary>Builds the MLP input [z_t; z_s; z_f] with missing slots filled by z_fused.</summary>
+    /// <exception cref="ArgumentException">Not one slot per modality, or a slot or z_fused is not 7 wide.</exception>
     public static float[] MlpInput(IReadOnlyList<float[]?> embeddings, ReadOnlySpan<float> fused)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
+        if (embeddings.Count != ModalityAttention.ModalityCount || fused.Length != EmotionLabels.Count
+            || embeddings.Any(z => z is not null && z.Length != EmotionLabels.Count))
+        {
+            throw new ArgumentException($"Need {ModalityAttention.ModalityCount} slots and z_fused, each {EmotionLabels.Count} wide (or a null slot).", nameof(embeddings));
+        }
+
         var input = new float[LabelFusionMlp.InputWidth];
         for (var i = 0; i < ModalityAttention.ModalityCount; i++)
         {

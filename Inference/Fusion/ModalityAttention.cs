@@ -19,6 +19,11 @@ public sealed class ModalityAttention
             throw new ArgumentException($"Need one attention projection per modality ({ModalityCount}).", nameof(projections));
         }
 
+        if (v.Length == 0 || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(v))
+        {
+            throw new ArgumentException("The context vector v must be non-empty and finite.", nameof(v));
+        }
+
         foreach (var p in projections)
         {
             if (p.Inputs != EmotionLabels.Count || p.Outputs != v.Length)
@@ -44,7 +49,7 @@ public sealed class ModalityAttention
     public float Score(Modality modality, ReadOnlySpan<float> z)
     {
         var projection = Projections[(int)modality];
-        Span<float> hidden = stackalloc float[projection.Outputs];
+        Span<float> hidden = projection.Outputs <= 1024 ? stackalloc float[projection.Outputs] : new float[projection.Outputs];
         projection.Apply(z, hidden);
         TensorPrimitives.Tanh(hidden, hidden);
         return TensorPrimitives.Dot(V, hidden);

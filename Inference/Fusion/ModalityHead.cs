@@ -52,6 +52,11 @@ public sealed class ModalityHead
             throw new ArgumentException($"Head expects {InputDimension} features, got {features.Length}.", nameof(features));
         }
 
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(features))
+        {
+            throw new ArgumentException("Head features must be finite.", nameof(features));
+        }
+
         Span<float> selected = Selection.Count <= 1024 ? stackalloc float[Selection.Count] : new float[Selection.Count];
         Selection.Apply(features, selected);
         Span<float> hidden = Projection.Outputs <= 1024 ? stackalloc float[Projection.Outputs] : new float[Projection.Outputs];

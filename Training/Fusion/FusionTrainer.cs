@@ -54,6 +54,7 @@ public static class FusionTrainer
 
     /// <summary>Trains on <paramref name="train"/> with early stopping on <paramref name="dev"/> (used as given, no dropout).</summary>
     /// <exception cref="ArgumentException">A split is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option cannot train (zero batch or width, rate not positive, dropout outside [0, 1)).</exception>
     public static FusionTrainingResult Train(IReadOnlyList<FusionExample> train, IReadOnlyList<FusionExample> dev, FusionTrainingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -64,6 +65,7 @@ public static class FusionTrainer
         }
 
         options ??= new FusionTrainingOptions();
+        Validate(options);
         var classWeights = new float[EmotionLabels.Count];
         Array.Fill(classWeights, 1f);
         if (options.BalancedClasses)
@@ -156,6 +158,28 @@ public static class FusionTrainer
 
         net.Restore(best.State);
         return new FusionTrainingResult(net.ToModel(), best.Epoch, history);
+    }
+
+    private static void Validate(FusionTrainingOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.AttentionDimension, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxEpochs, nameof(options)); // 0 gives the initialised, untrained model
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options));
+        if (options.HiddenLayers is { } hidden && hidden.Any(w => w <= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Hidden layer widths must be positive.");
+        }
+
+        if (!(options.LearningRate > 0f) || !float.IsFinite(options.LearningRate) || !(options.WeightDecay >= 0f) || !float.IsFinite(options.WeightDecay))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "The learning rate must be positive and the weight decay non-negative, both finite.");
+        }
+
+        if (!(options.ModalityDropout is >= 0f and < 1f) || !(options.FusedAuxiliaryWeight >= 0f) || !float.IsFinite(options.FusedAuxiliaryWeight))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Modality dropout must lie in [0, 1) and the auxiliary weight be finite and non-negative.");
+        }
     }
 
     private static (double Loss, double Accuracy) Evaluate(FusionNetwork.Pass pass, IReadOnlyList<FusionExample> dev, float[] classWeights)

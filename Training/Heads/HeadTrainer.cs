@@ -58,6 +58,7 @@ public static class HeadTrainer
         ArgumentNullException.ThrowIfNull(dev);
         ArgumentNullException.ThrowIfNull(selection);
         options ??= new HeadTrainingOptions();
+        Validate(options);
         if (dev.Width != train.Width)
         {
             throw new ArgumentException($"Dev vectors have {dev.Width} features, train {train.Width}.", nameof(dev));
@@ -75,11 +76,6 @@ public static class HeadTrainer
         var projection = new Dense(selection.Count, options.Hidden, random);
         var classifier = new Dense(options.Hidden, EmotionLabels.Count, random);
         var adam = new Adam([(projection.W, true), (projection.B, false), (classifier.W, true), (classifier.B, false)], options.LearningRate, options.WeightDecay);
-        if (options.Dropout is < 0f or >= 1f)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), "Dropout must be in [0, 1).");
-        }
-
         var workers = Enumerable.Range(0, Blocks).Select(_ => new Worker(projection, classifier, options.Dropout)).ToArray();
         var gradient = new[] { new float[projection.W.Length], new float[projection.B.Length], new float[classifier.W.Length], new float[classifier.B.Length] };
 
@@ -98,7 +94,7 @@ public static class HeadTrainer
                 {
                     var worker = workers[block];
                     // One generator per (epoch, batch, block): the same masks whatever thread runs the block.
-                    worker.Clear(HashCode.Combine(options.Seed, epoch, start, block));
+                    worker.Clear(BlockSeed(options.Seed, epoch, start, block));
                     for (var r = start + (size * block / Blocks); r < start + (size * (block + 1) / Blocks); r++)
                     {
                         var i = order[r];
@@ -201,7 +197,47 @@ public static class HeadTrainer
             correct += TensorPrimitives.IndexOfMax(logits) == label ? 1 : 0;
         }
 
-        return (loss / Math.Max(weight, 1e-12), correct / (double)x.Length);
+        return (loss / Math.Max(weight, 1e-12), x.Length == 0 ? 0.0 : correct / (double)x.Length);
+    }
+
+    /// <summary>
+    /// The dropout seed of one (epoch, batch, block). A fixed integer mix (SplitMix64's finaliser),
+    /// not <see cref="HashCode"/>, whose per-process random seed would make every run's masks differ.
+    /// </summary>
+    internal static int BlockSeed(int seed, int epoch, int start, int block)
+    {
+        var z = (ulong)(uint)seed;
+        foreach (var part in (ReadOnlySpan<int>)[epoch, start, block])
+        {
+            z = (z * 0x9E3779B97F4A7C15UL) + (uint)part;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+        }
+
+        return (int)(z & int.MaxValue);
+    }
+
+    private static void Validate(HeadTrainingOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Hidden, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxEpochs, nameof(options)); // 0 gives the initialised, untrained head
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options));
+        if (!(options.LearningRate > 0f) || !float.IsFinite(options.LearningRate) || !(options.WeightDecay >= 0f) || !float.IsFinite(options.WeightDecay))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "The learning rate must be positive and the weight decay non-negative, both finite.");
+        }
+
+        if (!(options.Dropout is >= 0f and < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Dropout must be in [0, 1).");
+        }
+
+        if (options.ClassWeights is { } weights && (weights.Length != EmotionLabels.Count || weights.Any(w => !(w >= 0f) || !float.IsFinite(w))))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Class weights must be {EmotionLabels.Count} finite, non-negative values.");
+        }
     }
 
     /// <summary>Per-block forward/backward buffers.</summary>

@@ -108,9 +108,14 @@ public static class L1FeatureSelector
         return new L1SelectionResult(Standardizer.Selection(train.Features, kept), lambdas[chosen], path);
     }
 
-    private static int Choose(List<L1PathPoint> path, float tolerance)
+    /// <summary>
+    /// The sparsest path point within the tolerance of the best validation loss; the last point when
+    /// nothing was scored (a fixed λ, or no validation split). Points that kept no feature are never
+    /// scored, so a path whose first λ keeps nothing is still chosen from its scored points.
+    /// </summary>
+    internal static int Choose(IReadOnlyList<L1PathPoint> path, float tolerance)
     {
-        if (path.Count == 1 || double.IsNaN(path[0].ValidationLogLoss))
+        if (path.Count == 1 || path.All(p => p.Kept == 0 || double.IsNaN(p.ValidationLogLoss)))
         {
             return path.Count - 1;
         }

@@ -90,6 +90,7 @@ public static class SpeechCnnTrainer
     public static SpeechCnnTrainingReport Train(SpeechCnnTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
         var log = options.Log ?? TextWriter.Null;
         torch.set_num_threads(options.Threads);
         torch.manual_seed(options.Seed);
@@ -99,6 +100,10 @@ public static class SpeechCnnTrainer
         var clips = RavdessClips.Load(options.RavdessDirectory);
         var train = Enumerable.Range(0, clips.Count).Where(i => !options.DevActors.Contains(clips[i].Actor)).ToArray();
         var dev = Enumerable.Range(0, clips.Count).Where(i => options.DevActors.Contains(clips[i].Actor)).ToArray();
+        if (train.Length == 0 || dev.Length == 0)
+        {
+            throw new InvalidOperationException($"Both splits need clips: {train.Length} train, {dev.Length} dev.");
+        }
 
         // versions[i][0] is the clip as recorded; the others are its speed-perturbed copies (training clips only).
         var versions = new float[clips.Count][][][];
@@ -109,10 +114,6 @@ public static class SpeechCnnTrainer
             versions[i] = [MfccFeatures.ComputeFrames(samples, options.Normalization), .. factors.Select(f => MfccFeatures.ComputeFrames(ChangeSpeed(samples, f), options.Normalization))];
         });
         var frames = versions.Select(v => v[0]).ToArray();
-        if (train.Length == 0 || dev.Length == 0)
-        {
-            throw new InvalidOperationException($"Both splits need clips: {train.Length} train, {dev.Length} dev.");
-        }
 
         var featureTime = clock.Elapsed;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speech-cnn: {train.Length} train / {dev.Length} dev clips, MFCC in {featureTime.TotalSeconds:0.0} s"));
@@ -128,7 +129,7 @@ public static class SpeechCnnTrainer
 
         clock.Restart();
         using var model = new SpeechCnn();
-        var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         var stepsPerEpoch = (train.Length + options.BatchSize - 1) / options.BatchSize;
         var scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Epochs * stepsPerEpoch);
         var epochAccuracy = new List<double>();
@@ -201,6 +202,21 @@ public static class SpeechCnnTrainer
             epochAccuracy,
             featureTime,
             trainTime);
+    }
+
+    private static void Validate(SpeechCnnTrainingOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(options.RavdessDirectory, nameof(options));
+        ArgumentNullException.ThrowIfNull(options.DevActors, nameof(options));
+        ArgumentNullException.ThrowIfNull(options.SpeedFactors, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Threads, nameof(options));
+        if (!(options.LearningRate > 0) || !double.IsFinite(options.LearningRate) || !(options.WeightDecay >= 0) || !double.IsFinite(options.WeightDecay)
+            || !(options.LabelSmoothing is >= 0 and < 1) || options.SpeedFactors.Any(f => !(f > 0) || !double.IsFinite(f)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Learning rate and speed factors must be positive, weight decay non-negative, label smoothing in [0, 1).");
+        }
     }
 
     /// <summary>Eval-mode TorchSharp forward of MFCC matrices: class, logits and embedding per item.</summary>

@@ -84,16 +84,19 @@ public sealed class CallReplayTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_clearly_angry_utterance_reads_as_anger_and_disgust_more_than_joy()
+    public async Task A_clearly_angry_utterance_reads_as_anger_and_disgust_more_than_joy_and_a_happy_one_the_other_way_round()
     {
         var id = NewCallId();
         var call = fixture.Client.GetGrain<ICallSessionGrain>(id);
         await call.StartCall();
 
         var angry = Assert.IsType<FusedResult>(await call.SendText(Text(id, "This is outrageous, I am furious, you charged me twice!", 0, 3)));
+        var happy = Assert.IsType<FusedResult>(await call.SendText(Text(id, "Great, I am so happy, thanks!", 4, 6)));
 
-        var d = angry.Distribution;
-        Assert.True(d["anger"] + d["disgust"] > d["joy"], $"anger {d["anger"]:0.000} + disgust {d["disgust"]:0.000} vs joy {d["joy"]:0.000}");
+        var a = angry.Distribution;
+        Assert.True(a["anger"] + a["disgust"] > a["joy"], $"angry: anger {a["anger"]:0.000} + disgust {a["disgust"]:0.000} vs joy {a["joy"]:0.000}");
+        var h = happy.Distribution;
+        Assert.True(h["joy"] > h["anger"] + h["disgust"], $"happy: joy {h["joy"]:0.000} vs anger {h["anger"]:0.000} + disgust {h["disgust"]:0.000}");
     }
 
     [Fact]

@@ -124,4 +124,29 @@ public sealed class FusionMathTests
         Assert.Equal(2f, z[0]);
         Assert.Equal(-2f, z[6]);
     }
+
+    [Fact]
+    public void Head_refuses_features_that_are_not_finite()
+    {
+        var head = new ModalityHead(3, new FeatureSelection([0, 2], [0f, 0f], [1f, 1f]), new DenseLayer(2, 7, new float[14], new float[7]), Identity7());
+
+        Assert.Throws<ArgumentException>(() => head.Logits([1f, float.NaN, 2f]));
+        Assert.Throws<ArgumentException>(() => head.Logits([1f, 0f, float.PositiveInfinity]));
+    }
+
+    [Fact]
+    public void Feature_selection_refuses_an_input_that_ends_before_a_kept_index_or_an_output_of_the_wrong_width()
+    {
+        var selection = new FeatureSelection([0, 4], [0f, 0f], [1f, 1f]);
+
+        Assert.Throws<ArgumentException>(() => selection.Apply(new float[4], new float[2]));
+        Assert.Throws<ArgumentException>(() => selection.Apply(new float[5], new float[3]));
+    }
+
+    [Fact]
+    public void Mlp_input_refuses_the_wrong_number_of_slots()
+    {
+        Assert.Throws<ArgumentException>(() => FusionModel.MlpInput([new float[7], null], new float[7]));
+        Assert.Throws<ArgumentException>(() => FusionModel.MlpInput([new float[7], null, new float[6]], new float[7]));
+    }
 }

@@ -91,4 +91,15 @@ public sealed class ModelBundleTests : IDisposable
 
         Assert.Throws<ModelBundleException>(() => ModelBundle.Load(_directory));
     }
+
+    [Fact]
+    public void A_bundle_whose_head_files_are_swapped_between_modalities_is_refused()
+    {
+        var manifest = WriteBundle();
+        File.WriteAllText(Path.Combine(_directory, manifest.Text), File.ReadAllText(Path.Combine(_directory, manifest.Speech)));
+
+        var error = Assert.Throws<ModelBundleException>(() => ModelBundle.Load(_directory));
+
+        Assert.Contains("speech head where the text head belongs", error.Message, StringComparison.Ordinal);
+    }
 }

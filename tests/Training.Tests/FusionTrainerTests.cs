@@ -149,6 +149,20 @@ public sealed class FusionTrainerTests
         Assert.Equal(4, a.History.Count);
     }
 
+    [Theory]
+    [InlineData(0, 64, 0.3f)]
+    [InlineData(16, 0, 0.3f)]
+    [InlineData(16, 64, 1f)]
+    [InlineData(16, 64, -0.1f)]
+    public void Fusion_training_refuses_options_that_cannot_train(int attentionDimension, int batchSize, float modalityDropout)
+    {
+        var pool = Pool(20, 2f, 1f, 9);
+        var examples = Enumerable.Range(0, 20).Select(i => new FusionExample([pool.Logits[i], null, null], pool.Labels[i])).ToArray();
+        var options = new FusionTrainingOptions(AttentionDimension: attentionDimension, BatchSize: batchSize, ModalityDropout: modalityDropout);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => FusionTrainer.Train(examples, examples, options));
+    }
+
     [Fact]
     public void Composites_pair_items_of_the_same_label_and_keep_at_least_one_modality()
     {

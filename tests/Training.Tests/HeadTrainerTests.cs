@@ -37,6 +37,29 @@ public sealed class HeadTrainerTests
         Assert.Equal(a.Head.Classifier.Bias, b.Head.Classifier.Bias);
         Assert.NotEqual(a.Head.Projection.Weights, c.Head.Projection.Weights);
     }
+
+    [Fact]
+    public void Dropout_seeds_are_fixed_numbers_so_runs_in_different_processes_draw_the_same_masks()
+    {
+        // Values of the SplitMix64 mix, computed independently; a per-process hash would differ run to run.
+        Assert.Equal(244638841, HeadTrainer.BlockSeed(7, 1, 0, 0));
+        Assert.Equal(173464385, HeadTrainer.BlockSeed(7, 1, 0, 1));
+        Assert.Equal(1659108287, HeadTrainer.BlockSeed(7, 2, 64, 3));
+    }
+
+    [Theory]
+    [InlineData(0, 64, 3e-4f, 0f)]
+    [InlineData(16, 0, 3e-4f, 0f)]
+    [InlineData(16, 64, 0f, 0f)]
+    [InlineData(16, 64, 3e-4f, 1f)]
+    public void Head_training_refuses_options_that_cannot_train(int hidden, int batchSize, float learningRate, float dropout)
+    {
+        var train = Synthetic.Problem(70, 4, [1], 2f, seed: 3);
+        var selection = Standardizer.Selection(train.Features, [1]);
+        var options = new HeadTrainingOptions(Hidden: hidden, BatchSize: batchSize, LearningRate: learningRate, Dropout: dropout);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => HeadTrainer.Train(train, train, selection, options));
+    }
 }
 
 public sealed class HeadPipelineTests

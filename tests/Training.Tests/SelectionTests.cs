@@ -81,4 +81,27 @@ public sealed class SelectionTests
         Assert.True(result.ProbeThreshold > 0f);
         Assert.Equal(60, result.Importance.Length);
     }
+
+    [Fact]
+    public void L1_choice_uses_the_scored_points_when_the_first_lambda_keeps_no_feature()
+    {
+        L1PathPoint[] path =
+        [
+            new(1.0f, 0, double.NaN, double.NaN, 1),
+            new(0.5f, 2, 0.90, 0.6, 5),
+            new(0.2f, 5, 0.80, 0.7, 5),
+            new(0.1f, 30, 0.85, 0.7, 5),
+        ];
+
+        Assert.Equal(2, L1FeatureSelector.Choose(path, 0.01f));
+        Assert.Equal(1, L1FeatureSelector.Choose(path, 0.2f));
+    }
+
+    [Fact]
+    public void L1_choice_takes_the_last_point_when_nothing_was_scored()
+    {
+        L1PathPoint[] path = [new(1.0f, 1, double.NaN, double.NaN, 1), new(0.5f, 3, double.NaN, double.NaN, 1)];
+
+        Assert.Equal(1, L1FeatureSelector.Choose(path, 0.01f));
+    }
 }

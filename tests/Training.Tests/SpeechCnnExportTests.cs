@@ -5,6 +5,23 @@ namespace Emotion.Orleans.Training.Tests;
 
 public sealed class SpeechCnnExportTests
 {
+    [Theory]
+    [InlineData(0, 25, 2e-3)]
+    [InlineData(32, 0, 2e-3)]
+    [InlineData(32, 25, 0.0)]
+    public void Speech_cnn_training_refuses_options_that_cannot_train_before_reading_any_audio(int batchSize, int epochs, double learningRate)
+    {
+        var options = new SpeechCnnTrainingOptions
+        {
+            RavdessDirectory = Path.Combine(Path.GetTempPath(), "no-such-ravdess-folder"),
+            BatchSize = batchSize,
+            Epochs = epochs,
+            LearningRate = learningRate,
+        };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpeechCnnTrainer.Train(options));
+    }
+
     [Fact]
     public void Exported_onnx_speech_cnn_gives_the_same_embeddings_and_logits_as_torchsharp()
     {

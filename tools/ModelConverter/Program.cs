@@ -28,31 +28,41 @@ var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
 string inputName = "input", batchDim = "batch", graphName = Path.GetFileNameWithoutExtension(input);
 string? doc = null;
 var symbolicBatch = false;
+// A malformed option is a usage error (exit 2), not a crash with a stack trace.
 for (var i = 2; i < args.Length; i++)
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+    string Next() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value.");
     static KeyValuePair<string, string> Pair(string text)
     {
         var eq = text.IndexOf('=', StringComparison.Ordinal);
-        return eq > 0 ? KeyValuePair.Create(text[..eq], text[(eq + 1)..]) : throw new ArgumentException($"Expected KEY=VALUE, got '{text}'.");
+        return eq > 0 ? KeyValuePair.Create(text[..eq], text[(eq + 1)..]) : throw new UsageException($"Expected KEY=VALUE, got '{text}'.");
     }
 
-    switch (args[i])
+    try
     {
-        case "--input": inputName = Next(); break;
-        case "--output": outputs.Add(Pair(Next())); break;
-        case "--symbolic-batch": symbolicBatch = true; break;
-        case "--batch-dim": batchDim = Next(); break;
-        case "--graph-name": graphName = Next(); break;
-        case "--doc": doc = Next(); break;
-        case "--meta":
-            var (key, value) = Pair(Next());
-            metadata[key] = value;
-            break;
-        default:
-            Console.Error.WriteLine($"unknown option {args[i]}");
-            Console.Error.WriteLine(Usage);
-            return 2;
+        switch (args[i])
+        {
+            case "--input": inputName = Next(); break;
+            case "--output": outputs.Add(Pair(Next())); break;
+            case "--symbolic-batch": symbolicBatch = true; break;
+            case "--batch-dim": batchDim = Next(); break;
+            case "--graph-name": graphName = Next(); break;
+            case "--doc": doc = Next(); break;
+            case "--meta":
+                var (key, value) = Pair(Next());
+                metadata[key] = value;
+                break;
+            default:
+                Console.Error.WriteLine($"unknown option {args[i]}");
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+    catch (UsageException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        Console.Error.WriteLine(Usage);
+        return 2;
     }
 }
 
@@ -84,3 +94,6 @@ foreach (var o in onnx.Graph.Output)
 }
 
 return 0;
+
+/// <summary>A command line the converter cannot use.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,3 @@
+using Emotion.Orleans.Inference.Benchmarks;
+
+return BenchCommand.Run(args);
