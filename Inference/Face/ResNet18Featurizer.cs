@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using Google.Protobuf;
+using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -47,7 +47,8 @@ public sealed class ResNet18Featurizer : IDisposable
 
         var bytes = ModelFiles.Read(modelPath);
         UpstreamSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        _session = sessions.Create(WithSymbolicBatch(bytes));
+        // No Reshape or Flatten in this export, so the rewrite frees the batch everywhere.
+        _session = sessions.Create(OnnxGraphRewrite.WithSymbolicBatch(bytes, "ResNet18"));
         try
         {
             _inputName = _session.InputNames[0];
@@ -117,43 +118,6 @@ public sealed class ResNet18Featurizer : IDisposable
                 }
             }
         });
-    }
-
-    /// <summary>Rewrites every batch dimension fixed at 1 (inputs, outputs, intermediate shapes) to the symbol "batch".</summary>
-    private static byte[] WithSymbolicBatch(byte[] modelBytes)
-    {
-        Onnx.ModelProto model;
-        try
-        {
-            model = Onnx.ModelProto.Parser.ParseFrom(modelBytes);
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new ModelBundleException("The ResNet18 file is not an ONNX model.", ex);
-        }
-
-        var graph = model.Graph;
-        if (graph.Input.Count != 1 || graph.Output.Count != 1)
-        {
-            throw new ModelBundleException($"ResNet18 model has {graph.Input.Count} inputs and {graph.Output.Count} outputs; expected one of each.");
-        }
-
-        // No Reshape or Flatten in this export, so nothing else hardcodes the batch.
-        if (graph.Node.Any(n => n.OpType is "Reshape" or "Flatten" or "Gemm"))
-        {
-            throw new ModelBundleException("ResNet18 model contains a shape-fixing node; its batch dimension cannot be made symbolic.");
-        }
-
-        foreach (var info in graph.Input.Concat(graph.Output).Concat(graph.ValueInfo))
-        {
-            var dims = info.Type?.TensorType?.Shape?.Dim;
-            if (dims is { Count: > 0 } && dims[0].DimValue == 1)
-            {
-                dims[0].DimParam = "batch";
-            }
-        }
-
-        return model.ToByteArray();
     }
 
     private static float[] ReadMeanImage(string preprocessPath)

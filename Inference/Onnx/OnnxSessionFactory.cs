@@ -81,6 +81,8 @@ public sealed partial class OnnxSessionFactory
             options.IntraOpNumThreads = _options.IntraOpThreads;
         }
 
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", _options.AllowSpinning ? "1" : "0");
+
         return options;
     }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using NWaves.FeatureExtractors.Options;
+using NWaves.Filters.Fda;
 using NWaves.Windows;
 using NwMfccExtractor = NWaves.FeatureExtractors.MfccExtractor;
 
@@ -34,6 +36,10 @@ public sealed class MfccFeatures
     /// <summary>Length of a fixed matrix: <see cref="Coefficients"/> × <see cref="Frames"/>.</summary>
     public const int MatrixLength = Coefficients * Frames;
 
+    // NWaves extractors keep per-frame buffers (FFT, spectra), so each thread gets its own, built once.
+    [ThreadStatic]
+    private static SparseMfccExtractor? t_extractor;
+
     /// <summary>
     /// Normalised MFCC frames of the whole utterance: one array of <see cref="Coefficients"/> per
     /// 10 ms hop (at least one frame; input shorter than 25 ms is zero-padded).
@@ -56,24 +62,28 @@ public sealed class MfccFeatures
     /// <summary>MFCC frames as NWaves computes them, without normalisation.</summary>
     public static float[][] ComputeRawFrames(ReadOnlySpan<float> samples16k)
     {
-        var samples = new float[Math.Max(samples16k.Length, FrameSamples)];
-        samples16k.CopyTo(samples);
-
-        // NWaves extractors keep per-call buffers, so each call gets its own (construction is cheap).
-        var extractor = new NwMfccExtractor(new MfccOptions
+        // Input shorter than one frame is zero-padded to one frame.
+        var length = Math.Max(samples16k.Length, FrameSamples);
+        var frames = new float[((length - FrameSamples) / HopSamples) + 1][];
+        for (var i = 0; i < frames.Length; i++)
         {
-            SamplingRate = SampleRate,
-            FeatureCount = Coefficients,
-            FrameSize = FrameSamples,
-            HopSize = HopSamples,
-            FilterBankSize = MelBands,
-            LowFrequency = 20,
-            HighFrequency = 7600,
-            FftSize = 512,
-            Window = WindowType.Hamming,
-            PreEmphasis = 0.97,
-        });
-        return extractor.ComputeFrom(samples).ToArray();
+            frames[i] = new float[Coefficients];
+        }
+
+        var samples = ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            samples16k.CopyTo(samples);
+            samples.AsSpan(samples16k.Length, length - samples16k.Length).Clear();
+            var extractor = t_extractor ??= new SparseMfccExtractor();
+            extractor.ComputeFrom(samples, 0, length, frames);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(samples);
+        }
+
+        return frames;
     }
 
     /// <summary>
@@ -154,6 +164,125 @@ public sealed class MfccFeatures
             {
                 frame[c] = (float)(frame[c] - mean) * scale;
             }
+        }
+    }
+
+    /// <summary>
+    /// NWaves' MFCC extractor with the same framing, pre-emphasis, window and FFT, whose mel
+    /// filter bank skips the zero weights of each triangular filter (about 475 of 64 × 257) and
+    /// whose DCT reads a flat copy of NWaves' own matrix. The sums keep NWaves' order and only
+    /// leave out exact zero products, so every coefficient is bit-for-bit what NWaves computes.
+    /// </summary>
+    private sealed class SparseMfccExtractor : NwMfccExtractor
+    {
+        private readonly int[] _filterStart;
+        private readonly float[][] _filterWeights;
+        private readonly float[] _dctMatrix; // row-major Coefficients × MelBands
+        private readonly float _dctScale = (float)Math.Sqrt(0.5 / MelBands);
+        private readonly float _dctFirstScale = (float)Math.Sqrt(0.5);
+
+        public SparseMfccExtractor()
+            : base(new MfccOptions
+            {
+                SamplingRate = SampleRate,
+                FeatureCount = Coefficients,
+                FrameSize = FrameSamples,
+                HopSize = HopSamples,
+                FilterBankSize = MelBands,
+                LowFrequency = 20,
+                HighFrequency = 7600,
+                FftSize = 512,
+                Window = WindowType.Hamming,
+                PreEmphasis = 0.97,
+            })
+        {
+            // The options above must keep NWaves on the path ProcessFrame reproduces.
+            if (_dctType != "2N" || _nonLinearityType != NonLinearityType.Log10 || _spectrumType != SpectrumType.Power
+                || _lifterCoeffs is not null || _includeEnergy || FilterBank.Length != MelBands)
+            {
+                throw new InvalidOperationException("The MFCC options no longer match the sparse extractor.");
+            }
+
+            _filterStart = new int[MelBands];
+            _filterWeights = new float[MelBands][];
+            for (var m = 0; m < MelBands; m++)
+            {
+                var row = FilterBank[m];
+                var first = Array.FindIndex(row, w => w != 0);
+                var last = Array.FindLastIndex(row, w => w != 0);
+                _filterStart[m] = Math.Max(first, 0);
+                _filterWeights[m] = first < 0 ? [] : row[first..(last + 1)];
+            }
+
+            // Column j of the DCT matrix is the transform of the j-th unit vector (0 + 1 × w is exact).
+            _dctMatrix = new float[Coefficients * MelBands];
+            var unit = new float[MelBands];
+            var column = new float[Coefficients];
+            for (var j = 0; j < MelBands; j++)
+            {
+                unit[j] = 1;
+                _dct.Direct(unit, column);
+                unit[j] = 0;
+                for (var c = 0; c < Coefficients; c++)
+                {
+                    _dctMatrix[(c * MelBands) + j] = column[c];
+                }
+            }
+        }
+
+        public override void ProcessFrame(float[] block, float[] features)
+        {
+            _fft.PowerSpectrum(block, _spectrum, normalize: false);
+            var spectrum = _spectrum;
+            var mel = _melSpectrum;
+            if (AllFinite(spectrum))
+            {
+                for (var m = 0; m < mel.Length; m++)
+                {
+                    var weights = _filterWeights[m];
+                    var bins = spectrum.AsSpan(_filterStart[m], weights.Length);
+                    var sum = 0f;
+                    for (var k = 0; k < weights.Length; k++)
+                    {
+                        sum += weights[k] * bins[k];
+                    }
+
+                    mel[m] = (float)Math.Log10(Math.Max(sum, _logFloor));
+                }
+            }
+            else
+            {
+                // 0 × ∞ is NaN in the dense sum: leave such frames to NWaves.
+                FilterBanks.ApplyAndLog10(FilterBank, spectrum, mel, _logFloor);
+            }
+
+            var matrix = _dctMatrix.AsSpan();
+            for (var c = 0; c < features.Length; c++)
+            {
+                var row = matrix.Slice(c * MelBands, MelBands);
+                var sum = 0f;
+                for (var j = 0; j < row.Length; j++)
+                {
+                    sum += mel[j] * row[j];
+                }
+
+                features[c] = sum * _dctScale;
+            }
+
+            features[0] *= _dctFirstScale;
+        }
+
+        private static bool AllFinite(float[] values)
+        {
+            foreach (var value in values)
+            {
+                if (!float.IsFinite(value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 }

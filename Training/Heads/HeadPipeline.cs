@@ -39,6 +39,10 @@ public static class HeadPipeline
     /// <param name="trees">Tree options (null: defaults).</param>
     /// <param name="validationFraction">Share of <paramref name="train"/> held out for λ choice and early stopping.</param>
     /// <param name="seed">Seeds the validation split (the option records carry their own seeds).</param>
+    /// <param name="maxSelectionExamples">
+    /// Fit the selection on at most this many training examples (a seeded stratified subsample; null:
+    /// all). The head still trains on all of them; this bounds the selection's cost on large sets.
+    /// </param>
     public static TrainedHead Train(
         LabelledFeatures train,
         LabelledFeatures evaluation,
@@ -47,11 +51,18 @@ public static class HeadPipeline
         L1SelectionOptions? l1 = null,
         TreeSelectionOptions? trees = null,
         double validationFraction = 0.15,
-        int seed = 1)
+        int seed = 1,
+        int? maxSelectionExamples = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(evaluation);
         var (fit, validation) = train.StratifiedSplit(validationFraction, seed);
+        var selectionFit = maxSelectionExamples is { } most && most < fit.Count
+            ? fit.StratifiedSplit(most / (double)fit.Count, seed).Second
+            : fit;
+        var selectionValidation = maxSelectionExamples is { } mostValidation && mostValidation < validation.Count
+            ? validation.StratifiedSplit(mostValidation / (double)validation.Count, seed).Second
+            : validation;
         L1SelectionResult? l1Result = null;
         TreeSelectionResult? treeResult = null;
         int[] indices;
@@ -59,12 +70,12 @@ public static class HeadPipeline
         switch (method)
         {
             case SelectionMethod.L1Logistic:
-                l1Result = L1FeatureSelector.Select(fit, validation, l1);
+                l1Result = L1FeatureSelector.Select(selectionFit, selectionValidation, l1);
                 indices = l1Result.Selection.Indices;
                 name = "l1-logistic";
                 break;
             case SelectionMethod.TreeImportance:
-                treeResult = TreeImportanceSelector.Select(fit, trees);
+                treeResult = TreeImportanceSelector.Select(selectionFit, trees);
                 indices = treeResult.Selection.Indices;
                 name = "tree-importance";
                 break;

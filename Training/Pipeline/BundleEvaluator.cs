@@ -136,7 +136,11 @@ internal sealed class EvaluationReport
 /// </summary>
 internal static class BundleEvaluator
 {
-    public static (ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face)[] Halves(ModalityHead text, ModalityHead speech, ModalityHead face, DevSet dev, int seed)
+    /// <summary>
+    /// Splits each modality's evaluation logits (stratified, seeded) into three disjoint parts:
+    /// 40 % for fusion training (and the concatenation baseline's fit), 20 % for early stopping, 40 % for the test composites.
+    /// </summary>
+    public static (ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face)[] Parts(ModalityHead text, ModalityHead speech, ModalityHead face, DevSet dev, int seed)
     {
         var textRows = new List<float[]>();
         var textLabels = new List<EmotionLabel>();
@@ -149,7 +153,7 @@ internal static class BundleEvaluator
         var t = Split(textRows, textLabels, seed);
         var s = dev.Ravdess is null ? default : Split(HeadEvaluation.Logits(speech, dev.Ravdess.Features), dev.Ravdess.Labels, seed);
         var f = dev.Fer is null ? default : Split(HeadEvaluation.Logits(face, dev.Fer.Features), dev.Fer.Labels, seed);
-        return [(t.First, s.First, f.First), (t.Second, s.Second, f.Second)];
+        return [(t.Train, s.Train, f.Train), (t.Stop, s.Stop, f.Stop), (t.Test, s.Test, f.Test)];
     }
 
     public static IReadOnlyList<FusionExample> Composites((ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face) pools, int count, int seed) =>
@@ -177,25 +181,28 @@ internal static class BundleEvaluator
                 ClassificationReport.From(dev.Fer.Labels, [.. dev.FerExpression.Select(p => (EmotionLabel)TensorPrimitives.IndexOfMax<float>(p))])));
         }
 
-        var halves = Halves(bundle.TextHead, bundle.SpeechHead, bundle.FaceHead, dev, seed);
-        if (halves[0] == default || halves[1] == default)
+        var parts = Parts(bundle.TextHead, bundle.SpeechHead, bundle.FaceHead, dev, seed);
+        if (parts[0] == default || parts[2] == default)
         {
             return (single, null);
         }
 
-        var early = Composites(halves[0], sizes.EarlyStop, seed + 1);
-        var test = Composites(halves[1], sizes.Test, seed + 2);
-        return (single, FusionEvaluation.Evaluate(bundle.Fusion, early, test, FusionEvaluation.CompositeNote + " Composites for the concatenation baseline's fit come from the first half of each evaluation split, test composites from the second.", seed));
+        var fit = Composites(parts[0], sizes.Train, seed);
+        var test = Composites(parts[2], sizes.Test, seed + 2);
+        return (single, FusionEvaluation.Evaluate(bundle.Fusion, fit, test, FusionEvaluation.CompositeNote + " The fusion and the concatenation baseline are fitted on composites of 40 % of each evaluation split's items, early stopping uses another 20 %, and the test composites come from the remaining 40 %: no item is in two of them, and none was seen by the heads.", seed));
     }
 
-    private static (ModalityPool? First, ModalityPool? Second) Split(IReadOnlyList<float[]> logits, IReadOnlyList<EmotionLabel> labels, int seed)
+    private static (ModalityPool? Train, ModalityPool? Stop, ModalityPool? Test) Split(IReadOnlyList<float[]> logits, IReadOnlyList<EmotionLabel> labels, int seed)
     {
         if (logits.Count == 0)
         {
             return default;
         }
 
-        var (first, second) = new LabelledFeatures(logits, labels).StratifiedSplit(0.5, seed);
-        return (new ModalityPool(first.Features, first.Labels), second.Count == 0 ? null : new ModalityPool(second.Features, second.Labels));
+        var (rest, test) = new LabelledFeatures(logits, labels).StratifiedSplit(0.4, seed);
+        var (train, stop) = rest.StratifiedSplit(1.0 / 3, seed + 1);
+        return (Pool(train), Pool(stop), Pool(test));
     }
+
+    private static ModalityPool? Pool(LabelledFeatures part) => part.Count == 0 ? null : new ModalityPool(part.Features, part.Labels);
 }

@@ -6,7 +6,7 @@ namespace Emotion.Orleans.Training;
 /// <summary>
 /// <c>evaluate</c>: loads a bundle and scores it on the evaluation splits of any datasets folder in
 /// the shared formats, through the same encoders and heads the recognizers use. Never trains the
-/// bundle (only the concatenation baseline is fitted, on the first half of the evaluation composites).
+/// bundle (only the concatenation baseline is fitted, on the composites of the first 40 % of each evaluation split, as in training).
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -19,7 +19,7 @@ internal static class EvaluateCommand
         bundle.VerifyUpstream(UpstreamModels.ResNet18, encoders.ResNet18Sha256);
         bundle.VerifyUpstream("speech-cnn", encoders.SpeechCnnSha256);
         var dev = DevSet.Load(datasets, split, cap, seed, encoders, log);
-        var sizes = quick ? new CompositeSizes(0, 1500, 3000) : new CompositeSizes(0, 3000, 6000);
+        var sizes = quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(20000, 3000, 6000);
         var (single, fusion) = BundleEvaluator.Evaluate(bundle, dev, sizes, seed);
         var report = new EvaluationReport
         {

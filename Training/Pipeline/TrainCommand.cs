@@ -31,10 +31,10 @@ internal static class TrainCommand
         var commit = Git.Commit(); // before anything is written into the working tree
         var seed = options.Seed;
         var caps = options.Quick
-            ? (GoEmotions: (int?)1500, Meld: (int?)1500, Fer: (int?)1500, Dev: (int?)500, Folds: 3)
-            : (GoEmotions: (int?)4000, Meld: (int?)null, Fer: (int?)3000, Dev: (int?)1500, Folds: 3);
-        caps = (Override(options.MaxGoEmotions, caps.GoEmotions), caps.Meld, Override(options.MaxFer, caps.Fer), Override(options.MaxDev, caps.Dev), caps.Folds);
-        var sizes = options.Quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(30000, 3000, 6000);
+            ? (GoEmotions: (int?)1500, Meld: (int?)1500, Fer: (int?)1500, Dev: (int?)500)
+            : (GoEmotions: (int?)4000, Meld: (int?)null, Fer: (int?)3000, Dev: (int?)1500);
+        caps = (Override(options.MaxGoEmotions, caps.GoEmotions), caps.Meld, Override(options.MaxFer, caps.Fer), Override(options.MaxDev, caps.Dev));
+        var sizes = options.Quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(20000, 3000, 6000);
         Directory.CreateDirectory(options.Output);
 
         var speechCnn = Path.Combine(options.Output, "speech-cnn.onnx");
@@ -76,20 +76,21 @@ internal static class TrainCommand
         log.WriteLine("selection + heads …");
         // Shorter λ path and iteration budgets than the selector's defaults keep a run on two shared cores within the time budget.
         var headOptions = new HeadTrainingOptions(MaxEpochs: options.Quick ? 60 : 120, Seed: seed);
-        var l1 = options.Quick ? new L1SelectionOptions(PathLength: 5, MaxIterations: 80) : new L1SelectionOptions(PathLength: 8, MaxIterations: 150);
+        var l1 = options.Quick ? new L1SelectionOptions(PathLength: 5, MaxIterations: 80) : new L1SelectionOptions(PathLength: 6, MaxIterations: 100);
+        int? maxSelection = options.Quick ? null : 3000;
         var trees = new TreeSelectionOptions(Seed: seed, Threads: 1);
-        var textHead = HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, l1: l1, seed: seed);
-        var speechHead = HeadPipeline.Train(speech, Eval(dev.Ravdess, speech), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed);
-        var faceHead = HeadPipeline.Train(face, Eval(dev.Fer, face), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed);
+        var textHead = HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, l1: l1, seed: seed, maxSelectionExamples: maxSelection);
+        var speechHead = HeadPipeline.Train(speech, Eval(dev.Ravdess, speech), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed, maxSelectionExamples: maxSelection);
+        var faceHead = HeadPipeline.Train(face, Eval(dev.Fer, face), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed, maxSelectionExamples: maxSelection);
         var headTime = clock.Elapsed - encodeTime;
 
-        log.WriteLine("out-of-fold logits + composites + fusion …");
-        ModalityPool Oof(LabelledFeatures train, TrainedHead head) =>
-            new(HeadTrainer.OutOfFoldLogits(train, head.Training.Head.Selection, headOptions, caps.Folds, seed), train.Labels);
-        var trainPools = (Text: (ModalityPool?)Oof(text, textHead), Speech: (ModalityPool?)Oof(speech, speechHead), Face: (ModalityPool?)Oof(face, faceHead));
-        var halves = BundleEvaluator.Halves(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, dev, seed);
-        var fusionTrain = BundleEvaluator.Composites(trainPools, sizes.Train, seed);
-        var fusionStop = BundleEvaluator.Composites(halves[0], sizes.EarlyStop, seed + 1);
+        // The fusion learns from head logits on items the heads never saw (part of each evaluation
+        // split): the speech head's logits on the CNN's own training actors are far more confident
+        // than on new speakers, so composites of training-set logits teach the fusion the wrong trust.
+        log.WriteLine("composites + fusion …");
+        var parts = BundleEvaluator.Parts(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, dev, seed);
+        var fusionTrain = BundleEvaluator.Composites(parts[0], sizes.Train, seed);
+        var fusionStop = BundleEvaluator.Composites(parts[1], sizes.EarlyStop, seed + 1);
         var fusion = FusionTrainer.Train(fusionTrain, fusionStop, new FusionTrainingOptions(Seed: seed));
         var fusionTime = clock.Elapsed - encodeTime - headTime;
 
@@ -125,16 +126,16 @@ internal static class TrainCommand
         var (single, fusionReport) = BundleEvaluator.Evaluate(bundle, dev, sizes, seed);
         var training = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"wall time: encoding {encodeTime.TotalSeconds:0} s (cached features are reused), selection + heads {headTime.TotalSeconds:0} s, out-of-fold logits + fusion {fusionTime.TotalSeconds:0} s, total {clock.Elapsed.TotalSeconds:0} s"),
+            string.Create(CultureInfo.InvariantCulture, $"wall time: encoding {encodeTime.TotalSeconds:0} s (cached features are reused), selection + heads {headTime.TotalSeconds:0} s, fusion {fusionTime.TotalSeconds:0} s, total {clock.Elapsed.TotalSeconds:0} s"),
             string.Create(CultureInfo.InvariantCulture, $"text L1 λ = {textHead.L1?.ChosenL1:G4} (path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {textHead.Training.BestEpoch}, speech {speechHead.Training.BestEpoch}, face {faceHead.Training.BestEpoch}"),
-            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} composites of {caps.Folds}-fold out-of-fold head logits of the training data (random modality dropout 0.3 per epoch); early stopping on {fusionStop.Count} composites from the first half of each evaluation split; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} head"),
+            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout 0.3 per epoch); early stopping on {fusionStop.Count} composites from another 20 %; the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} head"),
             "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
             options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
-            "the speech head is trained on embeddings of the CNN's own training actors, so its logits on those clips are over-confident; the fusion trains on out-of-fold head logits, which soften but do not remove that",
+            "the speech head is trained on embeddings of the CNN's own training actors, whose logits there are over-confident; that is why the fusion trains on logits of held-out items",
         };
         if (options.Quick)
         {
-            training.Insert(0, "QUICK run (--quick): small subsamples, 3 folds, fewer composites; figures are indicative only");
+            training.Insert(0, "QUICK run (--quick): small subsamples, fewer composites; figures are indicative only");
         }
 
         var report = new EvaluationReport

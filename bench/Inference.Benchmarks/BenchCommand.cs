@@ -19,7 +19,10 @@ internal static class BenchCommand
             return 0;
         }
 
-        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = options.Threads });
+        var runtime = new OnnxRuntimeOptions { IntraOpThreads = options.Threads };
+        runtime.AllowSpinning = options.Spinning ?? runtime.AllowSpinning;
+        var sessions = new OnnxSessionFactory(runtime);
+        Console.WriteLine($"intra-op spin-waiting: {(runtime.AllowSpinning ? "on" : "off")}");
         var machine = MachineInfo.Collect(options, sessions);
         machine.Print(Console.Out);
         Console.WriteLine(options.Quick ? "mode: quick" : "mode: full");

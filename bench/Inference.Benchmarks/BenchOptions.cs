@@ -12,6 +12,7 @@ internal sealed class BenchOptions
         Options:
           --quick              fewer runs per measurement (a rough figure in well under a minute)
           --threads N          ONNX Runtime intra-op threads per session (default: ORT's choice, one per core)
+          --spinning on|off    let idle ONNX Runtime threads spin-wait (default: the product's, off)
           --json PATH          also write the results as JSON
           --only MODALITY      run one section: text, speech or face
           --speech-cnn PATH    speech CNN ONNX to time when there is no bundle (default: the bundle's)
@@ -25,6 +26,9 @@ internal sealed class BenchOptions
 
     /// <summary>0 = ONNX Runtime's default.</summary>
     public int Threads { get; private set; }
+
+    /// <summary>Intra-op spin-waiting; null = the product's default.</summary>
+    public bool? Spinning { get; private set; }
 
     public string? JsonPath { get; private set; }
 
@@ -53,6 +57,9 @@ internal sealed class BenchOptions
                     && threads is > 0 and <= 256:
                     options.Threads = threads;
                     i++;
+                    break;
+                case "--spinning" when i + 1 < args.Count && args[i + 1] is "on" or "off":
+                    options.Spinning = args[++i] == "on";
                     break;
                 case "--json" when i + 1 < args.Count && !string.IsNullOrWhiteSpace(args[i + 1]):
                     options.JsonPath = args[++i];

@@ -35,7 +35,7 @@ internal sealed class FaceBench : IBenchSection
         using var resNet = new ResNet18Featurizer(context.Sessions);
         using var expression = new FerExpressionModel(context.Sessions);
         using var rawDetector = new RawModel(context.Sessions.Create(ModelFiles.BlazeFace));
-        using var rawResNet = new RawModel(context.Sessions.Create(OnnxGraphs.WithSymbolicBatch(File.ReadAllBytes(ModelFiles.ResNet18))));
+        using var rawResNet = new RawModel(context.Sessions.Create(OnnxGraphRewrite.WithSymbolicBatch(File.ReadAllBytes(ModelFiles.ResNet18), "ResNet18")));
         using var rawExpression = new RawModel(context.Sessions.Create(ModelFiles.FerExpression));
         var (recognizer, path, rawEndToEnd) = CreateRecognizer(context, detector, resNet, expression, rawResNet, rawExpression);
 

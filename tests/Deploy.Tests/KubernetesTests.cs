@@ -51,6 +51,20 @@ public sealed class KubernetesTests
     [Theory]
     [InlineData("silo-cpu")]
     [InlineData("silo-gpu")]
+    public void Silo_liveness_waits_for_a_startup_probe_that_allows_minutes_for_the_models_to_load(string deployment)
+    {
+        var container = Container(deployment);
+        var startup = container.Child("startupProbe");
+        Assert.Equal("http", startup.Child("tcpSocket").Scalar("port"));
+        var allowed = int.Parse(startup.Scalar("periodSeconds")!, System.Globalization.CultureInfo.InvariantCulture)
+            * int.Parse(startup.Scalar("failureThreshold")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(allowed, 120, 600);
+        Assert.Equal("http", container.Child("livenessProbe").Child("tcpSocket").Scalar("port"));
+    }
+
+    [Theory]
+    [InlineData("silo-cpu")]
+    [InlineData("silo-gpu")]
     public void Silo_pods_carry_what_orleans_kubernetes_hosting_reads(string deployment)
     {
         var labels = Deployment(deployment).Child("spec").Child("template").Child("metadata").Child("labels");

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Emotion.Orleans.Grains;
+using Emotion.Orleans.Inference;
 using Emotion.Orleans.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -21,8 +22,9 @@ public sealed class SiloMetricsDefinition : ICollectionFixture<SiloMetricsFixtur
 }
 
 /// <summary>
-/// A real silo (localhost clustering) with the product's telemetry and the Prometheus endpoint on
-/// a free port, as a GPU silo. It makes one grain call so Orleans records its request latency.
+/// A real silo (localhost clustering) with the product's models (default bundle), telemetry and the
+/// Prometheus endpoint on a free port, as a GPU silo. It makes one grain call so Orleans records its
+/// request latency.
 /// </summary>
 public sealed class SiloMetricsFixture : IAsyncLifetime
 {
@@ -45,10 +47,12 @@ public sealed class SiloMetricsFixture : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"Orleans:Metadata:{GpuSilo.MetadataKey}"] = GpuSilo.MetadataValue,
+            ["Inference:OnnxRuntime:IntraOpThreads"] = "1",
         });
         var siloPort = FreePort();
         var gatewayPort = FreePort();
         builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "metrics-test", clusterId: $"metrics-test-{Guid.NewGuid():N}"));
+        builder.Services.AddEmotionInference(builder.Configuration);
         builder.AddEmotionTelemetry();
         _app = builder.Build();
         _app.MapEmotionMetrics();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Emotion.Orleans.Grains;
 using Emotion.Orleans.Inference;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Emotion.Orleans.Deploy.Tests;
 
@@ -90,6 +91,42 @@ public sealed class SiloMetricsTests(SiloMetricsFixture silo)
 
         Assert.Equal(0, InFlight(await silo.ScrapeAsync(), "speech"));
     }
+
+    [Fact]
+    public async Task The_recognizers_of_the_silo_report_their_stage_times_to_the_metrics_endpoint()
+    {
+        var services = silo.App.Services;
+        var before = await silo.ScrapeAsync();
+        var frame = await File.ReadAllBytesAsync(Path.Combine(DeployFiles.RepositoryRoot, "samples", "call-001", "frames", "000000.png"));
+        var tone = new float[16000];
+        for (var i = 0; i < tone.Length; i++)
+        {
+            tone[i] = 0.3f * MathF.Sin(2 * MathF.PI * 220 * i / 16000);
+        }
+
+        services.GetRequiredService<ITextRecognizer>().Recognize(["I was charged twice this month.", "Thank you, that's a relief."]);
+        services.GetRequiredService<ISpeechRecognizer>().Recognize([tone]);
+
+        // The sample call's frames show no face: only the decode stage (with detection) runs.
+        Assert.Null(Assert.Single(services.GetRequiredService<IFaceRecognizer>().Recognize([frame])).Prediction);
+        var after = await silo.ScrapeAsync();
+
+        foreach (var modality in new[] { "text", "speech" })
+        {
+            foreach (var stage in new[] { "decode", "model", "classifier" })
+            {
+                Assert.Equal(1, StageCount(after, modality, stage) - StageCount(before, modality, stage));
+            }
+        }
+
+        Assert.Equal(1, StageCount(after, "face", "decode") - StageCount(before, "face", "decode"));
+        Assert.Equal(0, StageCount(after, "face", "model") - StageCount(before, "face", "model"));
+    }
+
+    private static double StageCount(ILookup<string, string> scrape, string modality, string stage) =>
+        scrape[EmotionMetrics.PrometheusNames.StageLatency + "_count"]
+            .Where(l => l.Contains($"modality=\"{modality}\"", StringComparison.Ordinal) && l.Contains($"stage=\"{stage}\"", StringComparison.Ordinal))
+            .Sum(Value);
 
     private static double InFlight(ILookup<string, string> scrape, string modality) =>
         Value(Assert.Single(scrape[EmotionMetrics.PrometheusNames.WorkerInFlight], l => l.Contains($"modality=\"{modality}\"", StringComparison.Ordinal)));
