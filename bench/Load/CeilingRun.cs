@@ -10,8 +10,9 @@ namespace Emotion.Orleans.LoadGenerator;
 /// The same models the silo runs, called directly (ONNX Runtime through the recognizers, no
 /// Orleans) on the same amount of media and in the same batch sizes as the workers' model runs
 /// (recorded from the embedded silo; the workers' largest batch when unknown), one loop per
-/// modality running side by side as the three worker grains do. What a silo could do at best on
-/// these cores.
+/// modality running side by side as the three worker grains do, each over as many batches at once
+/// as the silo runs activations of that (stateless) worker: one per core. What a silo could do at
+/// best on these cores.
 /// </summary>
 public sealed class CeilingRun
 {
@@ -22,6 +23,9 @@ public sealed class CeilingRun
     private readonly FusionModel _fusion;
     private readonly IReplySuggester? _replies;
     private readonly int _maxBatch;
+
+    // The workers are stateless workers: Orleans runs up to one activation per core of each.
+    private readonly ParallelOptions _parallel = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
     private readonly SyntheticMedia _media;
     private readonly TimeSpan _chunk;
 
@@ -106,7 +110,7 @@ public sealed class CeilingRun
     private TimeSpan RunText(List<(Speaker Speaker, string Text)> lines, BatchPlan plan)
     {
         var clock = Stopwatch.StartNew();
-        foreach (var batch in plan.Split(lines))
+        Parallel.ForEach(plan.Split(lines).ToList(), _parallel, batch =>
         {
             var predictions = _text.Recognize([.. batch.Select(l => l.Text)]);
             if (_replies is { } replies)
@@ -120,7 +124,7 @@ public sealed class CeilingRun
                     }
                 }
             }
-        }
+        });
 
         return clock.Elapsed;
     }
@@ -128,41 +132,29 @@ public sealed class CeilingRun
     private (TimeSpan Seconds, int Utterances) RunSpeech(List<List<float[]>> calls, BatchPlan plan)
     {
         var clock = Stopwatch.StartNew();
-        List<float[]> pending = [];
-        var utterances = 0;
-        var next = plan.Next();
-        foreach (var chunks in calls)
+
+        // Each call segments its own audio (the call sessions run side by side), then the
+        // utterances go to the recognizer in the workers' batch sizes.
+        var perCall = new List<float[]>[calls.Count];
+        Parallel.For(0, calls.Count, _parallel, c =>
         {
             var segmenter = _segmenters.Create();
-            foreach (var chunk in chunks)
+            List<float[]> utterances = [];
+            foreach (var chunk in calls[c])
             {
-                foreach (var segment in segmenter.Push(chunk))
-                {
-                    pending.Add(segment.Samples);
-                    if (pending.Count >= next)
-                    {
-                        utterances += Recognize(pending, next);
-                        next = plan.Next();
-                    }
-                }
+                utterances.AddRange(segmenter.Push(chunk).Select(s => s.Samples));
             }
 
-            pending.AddRange(segmenter.Flush().Select(s => s.Samples));
-        }
-
-        while (pending.Count > 0)
-        {
-            utterances += Recognize(pending, next);
-            next = plan.Next();
-        }
-
-        return (clock.Elapsed, utterances);
+            utterances.AddRange(segmenter.Flush().Select(s => s.Samples));
+            perCall[c] = utterances;
+        });
+        var all = perCall.SelectMany(u => u).ToList();
+        Parallel.ForEach(plan.Split(all).ToList(), _parallel, Recognize);
+        return (clock.Elapsed, all.Count);
     }
 
-    private int Recognize(List<float[]> pending, int size)
+    private void Recognize(float[][] batch)
     {
-        var batch = pending.Take(size).ToList();
-        pending.RemoveRange(0, batch.Count);
         try
         {
             _speech.Recognize(batch);
@@ -182,17 +174,12 @@ public sealed class CeilingRun
                 }
             }
         }
-
-        return batch.Count;
     }
 
     private TimeSpan RunFace(List<ReadOnlyMemory<byte>> frames, BatchPlan plan)
     {
         var clock = Stopwatch.StartNew();
-        foreach (var batch in plan.Split(frames))
-        {
-            _face.Recognize(batch);
-        }
+        Parallel.ForEach(plan.Split(frames).ToList(), _parallel, batch => _face.Recognize(batch));
 
         return clock.Elapsed;
     }
