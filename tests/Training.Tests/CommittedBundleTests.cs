@@ -1,0 +1,35 @@
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Training.Tests;
+
+/// <summary>The bundle committed with the product loads and matches the models beside it.</summary>
+public sealed class CommittedBundleTests
+{
+    [Fact]
+    public void Committed_bundle_loads_and_was_trained_against_the_shipped_encoders()
+    {
+        var bundle = ModelBundle.Load(ModelFiles.DefaultBundle);
+        using var text = new MiniLmEncoder(new OnnxSessionFactory());
+
+        bundle.VerifyUpstream(UpstreamModels.MiniLm, text.UpstreamSha256);
+        bundle.VerifyUpstream("speech-cnn", UpstreamModels.Sha256OfFile(bundle.SpeechCnnPath));
+        bundle.VerifyUpstream(UpstreamModels.FerExpression, UpstreamModels.Sha256OfFile(ModelFiles.FerExpression));
+        Assert.Equal("resnet18", bundle.FaceSource);
+        Assert.Equal(MiniLmEncoder.EmbeddingDimension, bundle.TextHead.InputDimension);
+        Assert.Equal(SpeechEmbedder.EmbeddingSize, bundle.SpeechHead.InputDimension);
+        Assert.Equal(ResNet18Featurizer.Dimension, bundle.FaceHead.InputDimension);
+    }
+
+    [Fact]
+    public void Text_recognizer_built_from_the_committed_bundle_gives_a_distribution_per_text()
+    {
+        var bundle = ModelBundle.Load(ModelFiles.DefaultBundle);
+        using var encoder = new MiniLmEncoder(new OnnxSessionFactory());
+        var recognizer = new TextRecognizer(encoder, bundle.TextHead);
+
+        var predictions = recognizer.Recognize(["I am so happy to hear that, thank you!", "This is outrageous, I want a refund now."]);
+
+        Assert.Equal(2, predictions.Count);
+        Assert.All(predictions, p => Assert.Equal(1f, p.Probabilities.Sum(), 3));
+    }
+}
