@@ -7,6 +7,7 @@ namespace Emotion.Orleans.Grains;
 /// <param name="EndedAt">Wall-clock end; null while not ended.</param>
 /// <param name="ResultCount">Fused results in the timeline.</param>
 /// <param name="RejectedInputs">Inputs refused so far (malformed or out of order).</param>
+/// <param name="Silo">Address of the silo hosting the call's session now (it moves when that silo leaves).</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("emotion.call-status")]
@@ -16,4 +17,5 @@ public sealed record CallStatus(
     [property: Id(2)] DateTimeOffset? StartedAt,
     [property: Id(3)] DateTimeOffset? EndedAt,
     [property: Id(4)] int ResultCount,
-    [property: Id(5)] int RejectedInputs);
+    [property: Id(5)] int RejectedInputs,
+    [property: Id(6)] string Silo);

@@ -333,7 +333,7 @@ public sealed partial class CallSessionGrain(
         }
     }
 
-    private CallStatus Status() => new(CallId, Call.State, Call.StartedAt, Call.EndedAt, Call.Results.Count, Call.RejectedInputs);
+    private CallStatus Status() => new(CallId, Call.State, Call.StartedAt, Call.EndedAt, Call.Results.Count, Call.RejectedInputs, RuntimeIdentity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} started.")]
     private static partial void LogStarted(ILogger logger, string callId);
