@@ -18,6 +18,9 @@ public static class UpstreamModels
     /// <summary>Silero VAD.</summary>
     public const string SileroVad = "silero-vad";
 
+    /// <summary>The bundle's own speech CNN, whose embeddings the speech head was trained on.</summary>
+    public const string SpeechCnn = "speech-cnn";
+
     /// <summary>Hex SHA-256 of a file's bytes.</summary>
     public static string Sha256OfFile(string path)
     {

@@ -64,6 +64,7 @@ public sealed partial class InferenceModels : IDisposable
             Vad = Own(SileroVad.Load(ModelFiles.SileroVad, Sessions));
             Verify(Bundle, UpstreamModels.SileroVad, Vad.UpstreamSha256, required: false, verified);
             SpeechEmbedder = Own(SpeechEmbedder.Load(Bundle.SpeechCnnPath, Sessions, options.Speech.MaxUtterance));
+            Verify(Bundle, UpstreamModels.SpeechCnn, UpstreamModels.Sha256OfFile(Bundle.SpeechCnnPath), required: false, verified);
 
             foreach (var model in Bundle.Manifest.Upstream.Keys.Except(verified, StringComparer.Ordinal))
             {
@@ -185,6 +186,7 @@ public sealed partial class InferenceModels : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Inference models loaded from bundle {Bundle} (face path {FacePath}, {Provider}) in {ElapsedMs} ms")]
     private static partial void LogLoaded(ILogger logger, string bundle, FaceFeaturePath facePath, ExecutionProvider provider, long elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bundle {Bundle} records a hash for upstream model '{Model}', which this configuration does not load; not checked")]
+    // A model the configured face path does not load (e.g. the FER model on the ResNet18 path) is expected, not a warning.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bundle {Bundle} records a hash for upstream model '{Model}', which this configuration does not load; not checked")]
     private static partial void LogUpstreamNotChecked(ILogger logger, string model, string bundle);
 }

@@ -17,7 +17,7 @@ internal static class EvaluateCommand
         using var encoders = new FeatureExtractor(new FeatureCache(cache), bundle.SpeechCnnPath, log);
         bundle.VerifyUpstream(UpstreamModels.MiniLm, encoders.MiniLmSha256);
         bundle.VerifyUpstream(UpstreamModels.ResNet18, encoders.ResNet18Sha256);
-        bundle.VerifyUpstream("speech-cnn", encoders.SpeechCnnSha256);
+        bundle.VerifyUpstream(UpstreamModels.SpeechCnn, encoders.SpeechCnnSha256);
         var dev = DevSet.Load(datasets, split, cap, seed, encoders, log);
         var sizes = quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(20000, 3000, 6000);
         var (single, fusion) = BundleEvaluator.Evaluate(bundle, dev, sizes, seed);

@@ -101,7 +101,7 @@ internal static class TrainCommand
             [UpstreamModels.BlazeFace] = UpstreamModels.Sha256OfFile(ModelFiles.BlazeFace),
             [UpstreamModels.FerExpression] = encoders.FerSha256,
             [UpstreamModels.SileroVad] = UpstreamModels.Sha256OfFile(ModelFiles.SileroVad),
-            ["speech-cnn"] = encoders.SpeechCnnSha256,
+            [UpstreamModels.SpeechCnn] = encoders.SpeechCnnSha256,
         };
         var manifest = new BundleManifest(
             ModelBundle.FormatVersion,

@@ -147,6 +147,18 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
     }
 
     [SkippableFact]
+    public void A_bundle_whose_speech_cnn_file_differs_from_the_one_its_head_was_trained_on_is_refused()
+    {
+        Skip.IfNot(bundle.HasSpeechCnn, NoSpeechCnn);
+        var options = new InferenceOptions { BundlePath = bundle.Write(upstream => upstream[UpstreamModels.SpeechCnn] = new string('2', 64)) };
+        options.OnnxRuntime.IntraOpThreads = 1;
+
+        var error = Assert.Throws<ModelBundleException>(() => new InferenceModels(options));
+
+        Assert.Contains(UpstreamModels.SpeechCnn, error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public void A_bundle_whose_fusion_used_the_other_face_path_is_refused_before_any_model_loads()
     {
         Skip.IfNot(bundle.HasSpeechCnn, NoSpeechCnn);
