@@ -114,7 +114,7 @@ public sealed class ConvertedModelDatasetTests
 
     private static List<(string Path, EmotionLabel Label)> DevFaces()
     {
-        var root = DatasetsRoot();
+        var root = TestDatasets.Root;
         Skip.If(root is null, "shared/datasets not found (set EMOTION_DATASETS)");
         var dev = Path.Combine(root!, "fer2013", "dev");
         Skip.IfNot(File.Exists(Path.Combine(dev, "labels.csv")), $"{dev}/labels.csv not found");
@@ -139,25 +139,5 @@ public sealed class ConvertedModelDatasetTests
         }
 
         return faces;
-    }
-
-    private static string? DatasetsRoot()
-    {
-        var configured = Environment.GetEnvironmentVariable("EMOTION_DATASETS");
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return Directory.Exists(configured) ? configured : null;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "datasets");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }

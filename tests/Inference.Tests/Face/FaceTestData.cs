@@ -80,24 +80,6 @@ internal static class FaceTestData
         return intersection / ((box.Width * box.Height) + ((double)r.Width * r.Height) - intersection);
     }
 
-    private static string? FindFer2013Dev()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("EMOTION_DATASETS");
-        if (!string.IsNullOrEmpty(fromEnv))
-        {
-            var dev = Path.Combine(fromEnv, "fer2013", "dev");
-            return File.Exists(Path.Combine(dev, "labels.csv")) ? dev : null;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var dev = Path.Combine(dir.FullName, "shared", "datasets", "fer2013", "dev");
-            if (File.Exists(Path.Combine(dev, "labels.csv")))
-            {
-                return dev;
-            }
-        }
-
-        return null;
-    }
+    private static string? FindFer2013Dev() =>
+        TestDatasets.Folder("fer2013", "dev") is { } dev && File.Exists(Path.Combine(dev, "labels.csv")) ? dev : null;
 }

@@ -40,7 +40,7 @@ internal static class SpeechTestAudio
     /// <summary>The RAVDESS folder; skips the calling test when it is absent.</summary>
     public static string RavdessFolder()
     {
-        var root = FindDatasets();
+        var root = TestDatasets.Root;
         Skip.If(root is null, "No labelled datasets (set EMOTION_DATASETS).");
         var folder = Path.Combine(root!, "ravdess");
         Skip.IfNot(File.Exists(Path.Combine(folder, "labels.csv")), $"{folder} is absent.");
@@ -54,26 +54,5 @@ internal static class SpeechTestAudio
         using var stream = File.OpenRead(path);
         var wave = new WaveFile(stream);
         return PcmAudio.FromFloat(wave.Signals[0].Samples, wave.WaveFmt.SamplingRate);
-    }
-
-    /// <summary>EMOTION_DATASETS, else a <c>shared/datasets</c> folder beside a parent of the test binaries.</summary>
-    private static string? FindDatasets()
-    {
-        var configured = Environment.GetEnvironmentVariable("EMOTION_DATASETS");
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return Directory.Exists(configured) ? configured : null;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "datasets");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }
