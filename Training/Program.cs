@@ -28,6 +28,7 @@ public static class Program
         "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--train-speech-cnn] [--speech-cnn FILE]\n" +
         "                          [--max-goemotions N] [--max-fer N] [--cap N]   (training subsample caps, evaluation-split cap; 0 = all)\n" +
         "       emotion-train evaluate --datasets DIR --bundle DIR --out DIR [--cache DIR] [--split dev] [--cap N] [--quick]\n" +
+        "       emotion-train evaluate --aligned DIR [--bundle DIR] --out DIR [--seed N]   (aligned.csv: id,label,text,audio,frame)\n" +
         "       emotion-train speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N] [--mfcc-normalization utterance|level]";
 
     /// <summary>Runs <c>train</c> or <c>evaluate</c> with their options.</summary>
@@ -45,6 +46,7 @@ public static class Program
         int? cap = null;
         int? maxGoEmotions = null;
         int? maxFer = null;
+        string? aligned = null;
         for (var i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -62,10 +64,28 @@ public static class Program
                 case "--cap": cap = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--max-goemotions": maxGoEmotions = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--max-fer": maxFer = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--aligned": aligned = Value(); break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}\n{Usage}");
                     return 2;
             }
+        }
+
+        if (args[0] == "train" && aligned is not null)
+        {
+            Console.Error.WriteLine("train --aligned is not supported yet; use evaluate --aligned.");
+            return 2;
+        }
+
+        if (args[0] == "evaluate" && aligned is not null)
+        {
+            if (output is null)
+            {
+                Console.Error.WriteLine($"evaluate needs --out\n{Usage}");
+                return 2;
+            }
+
+            return EvaluateCommand.RunAligned(aligned, bundle ?? ModelFiles.DefaultBundle, output, seed, Console.Out);
         }
 
         datasets ??= DatasetFolders.Find(Directory.GetCurrentDirectory());
