@@ -25,7 +25,7 @@ public static class Program
     }
 
     private const string Usage =
-        "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--train-speech-cnn] [--speech-cnn FILE]\n" +
+        "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--train-speech-cnn] [--speech-cnn FILE] [--aligned DIR]\n" +
         "                          [--max-goemotions N] [--max-fer N] [--cap N]   (training subsample caps, evaluation-split cap; 0 = all)\n" +
         "       emotion-train evaluate --datasets DIR --bundle DIR --out DIR [--cache DIR] [--split dev] [--cap N] [--quick]\n" +
         "       emotion-train evaluate --aligned DIR [--bundle DIR] --out DIR [--seed N]   (aligned.csv: id,label,text,audio,frame)\n" +
@@ -71,12 +71,6 @@ public static class Program
             }
         }
 
-        if (args[0] == "train" && aligned is not null)
-        {
-            Console.Error.WriteLine("train --aligned is not supported yet; use evaluate --aligned.");
-            return 2;
-        }
-
         if (args[0] == "evaluate" && aligned is not null)
         {
             if (output is null)
@@ -108,6 +102,7 @@ public static class Program
                 MaxGoEmotions = maxGoEmotions,
                 MaxFer = maxFer,
                 MaxDev = cap,
+                Aligned = aligned,
             }, Console.Out);
         }
 

@@ -80,6 +80,12 @@ internal static class AlignedData
     public static (IReadOnlyList<FusionExample> Examples, int Dropped) Examples(InferenceModels models, IReadOnlyList<AlignedRow> rows)
     {
         ArgumentNullException.ThrowIfNull(models);
+        return Examples(models.TextRecognizer, models.SpeechRecognizer, models.FaceRecognizer, rows);
+    }
+
+    /// <inheritdoc cref="Examples(InferenceModels, IReadOnlyList{AlignedRow})"/>
+    public static (IReadOnlyList<FusionExample> Examples, int Dropped) Examples(ITextRecognizer textRecognizer, ISpeechRecognizer speechRecognizer, IFaceRecognizer faceRecognizer, IReadOnlyList<AlignedRow> rows)
+    {
         var text = new float[]?[rows.Count];
         var speech = new float[]?[rows.Count];
         var face = new float[]?[rows.Count];
@@ -90,7 +96,7 @@ internal static class AlignedData
             var withText = chunk.Where(c => c.Row.Text is not null).ToArray();
             if (withText.Length > 0)
             {
-                var predictions = models.TextRecognizer.Recognize([.. withText.Select(c => c.Row.Text!)]);
+                var predictions = textRecognizer.Recognize([.. withText.Select(c => c.Row.Text!)]);
                 for (var k = 0; k < withText.Length; k++)
                 {
                     text[withText[k].Index] = predictions[k].Logits;
@@ -101,7 +107,7 @@ internal static class AlignedData
             if (withAudio.Length > 0)
             {
                 var audio = withAudio.Select(c => Rowed(c.Row, () => RavdessClips.ReadWav(c.Row.Audio!))).ToArray();
-                var predictions = models.SpeechRecognizer.Recognize(audio);
+                var predictions = speechRecognizer.Recognize(audio);
                 for (var k = 0; k < withAudio.Length; k++)
                 {
                     speech[withAudio[k].Index] = predictions[k].Logits;
@@ -111,7 +117,7 @@ internal static class AlignedData
             var withFrame = chunk.Where(c => c.Row.Frame is not null).ToArray();
             if (withFrame.Length > 0)
             {
-                var observations = models.FaceRecognizer.Recognize([.. withFrame.Select(c => (ReadOnlyMemory<byte>)File.ReadAllBytes(c.Row.Frame!))]);
+                var observations = faceRecognizer.Recognize([.. withFrame.Select(c => (ReadOnlyMemory<byte>)File.ReadAllBytes(c.Row.Frame!))]);
                 for (var k = 0; k < withFrame.Length; k++)
                 {
                     face[withFrame[k].Index] = observations[k].Prediction?.Logits;
@@ -131,6 +137,15 @@ internal static class AlignedData
         return (examples, rows.Count - examples.Count);
     }
 
+    /// <summary>Seeded shuffle, then the first <paramref name="fraction"/> (at least one, leaving at least one when there are two or more) and the rest.</summary>
+    public static (IReadOnlyList<FusionExample> First, IReadOnlyList<FusionExample> Remainder) Split(IReadOnlyList<FusionExample> examples, double fraction, int seed)
+    {
+        var random = new Random(seed);
+        var shuffled = examples.OrderBy(_ => random.Next()).ToArray();
+        var first = shuffled.Length < 2 ? 0 : Math.Clamp((int)Math.Round(shuffled.Length * fraction), 1, shuffled.Length - 1);
+        return (shuffled[..first], shuffled[first..]);
+    }
+
     private static T Rowed<T>(AlignedRow row, Func<T> read)
     {
         try
@@ -141,5 +156,44 @@ internal static class AlignedData
         {
             throw new FormatException($"aligned data, row {row.Row} (id '{row.Id}'): {e.Message}", e);
         }
+    }
+}
+
+/// <summary>
+/// The product's recognizers (the same classes <see cref="InferenceModels"/> builds) over heads that
+/// are not in a saved bundle yet: <c>train --aligned</c> runs aligned rows through the just-trained heads.
+/// </summary>
+internal sealed class AlignedRecognizers : IDisposable
+{
+    private readonly OnnxSessionFactory _sessions = new();
+    private readonly MiniLmEncoder _text;
+    private readonly SpeechEmbedder _speech;
+    private readonly BlazeFaceDetector _detector;
+    private readonly ResNet18Featurizer _resNet;
+
+    public AlignedRecognizers(ModalityHead text, ModalityHead speech, ModalityHead face, string speechCnnPath)
+    {
+        var options = new FaceRecognizerOptions();
+        _text = new MiniLmEncoder(_sessions);
+        _speech = SpeechEmbedder.Load(speechCnnPath, _sessions);
+        _detector = new BlazeFaceDetector(_sessions, options.Detector);
+        _resNet = new ResNet18Featurizer(_sessions, maxBatch: options.MaxBatch);
+        Text = new TextRecognizer(_text, text);
+        Speech = new SpeechRecognizer(_speech, speech);
+        Face = new FaceRecognizer(options, _detector, _resNet, head: face);
+    }
+
+    public TextRecognizer Text { get; }
+
+    public SpeechRecognizer Speech { get; }
+
+    public FaceRecognizer Face { get; }
+
+    public void Dispose()
+    {
+        _resNet.Dispose();
+        _detector.Dispose();
+        _speech.Dispose();
+        _text.Dispose();
     }
 }

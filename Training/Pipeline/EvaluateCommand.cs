@@ -60,15 +60,11 @@ internal static class EvaluateCommand
             throw new FormatException($"{folder}: {examples.Count} usable aligned rows; need at least 2 (one to fit the concatenation baseline, one to test).");
         }
 
-        var random = new Random(seed);
-        var shuffled = examples.OrderBy(_ => random.Next()).ToArray();
-        var fitCount = Math.Clamp((int)Math.Round(shuffled.Length * AlignedFitFraction), 1, shuffled.Length - 1);
-        var fit = shuffled[..fitCount];
-        var test = shuffled[fitCount..];
+        var (fit, test) = AlignedData.Split(examples, AlignedFitFraction, seed);
         var present = string.Join(", ", Enum.GetValues<Modality>().Select(m => $"{m.ToString().ToLowerInvariant()} {examples.Count(e => e.Has(m))}"));
         var note = string.Create(
             CultureInfo.InvariantCulture,
-            $"Evaluated on aligned data ({Path.GetFullPath(folder)}): every modality of a row comes from the same item, through the product's recognizers. {test.Length} aligned test rows; the concatenation baseline and the noise statistics are fitted on {fit.Length} other aligned rows (seed {seed}). The fusion was not trained on them.");
+            $"Evaluated on aligned data ({Path.GetFullPath(folder)}): every modality of a row comes from the same item, through the product's recognizers. {test.Count} aligned test rows; the concatenation baseline and the noise statistics are fitted on {fit.Count} other aligned rows (seed {seed}). The fusion was not trained on them.");
         var bundle = models.Bundle;
         var report = new EvaluationReport
         {
@@ -78,7 +74,7 @@ internal static class EvaluateCommand
             [
                 string.Create(CultureInfo.InvariantCulture, $"aligned data: {Path.GetFullPath(folder)}, {rows.Count} rows, {examples.Count} with at least one modality recognised ({dropped} dropped: only a frame, without a detected face)"),
                 $"modalities present: {present}",
-                string.Create(CultureInfo.InvariantCulture, $"aligned rows: {examples.Count} (fit {fit.Length}, test {test.Length})"),
+                string.Create(CultureInfo.InvariantCulture, $"aligned rows: {examples.Count} (fit {fit.Count}, test {test.Count})"),
             ],
             Heads = TrainCommand.Heads(bundle),
             Single = [],

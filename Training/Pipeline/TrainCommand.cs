@@ -15,6 +15,9 @@ internal sealed record TrainOptions(string Datasets, string Output, string Cache
 
     /// <summary>Overrides the cap on each evaluation split (0: no cap).</summary>
     public int? MaxDev { get; init; }
+
+    /// <summary>Aligned-data folder (<c>aligned.csv</c>) whose rows join the fusion's training examples; none when null.</summary>
+    public string? Aligned { get; init; }
 }
 
 /// <summary>
@@ -35,6 +38,8 @@ internal static class TrainCommand
             : (GoEmotions: (int?)4000, Meld: (int?)null, Fer: (int?)3000, Dev: (int?)1500);
         caps = (Override(options.MaxGoEmotions, caps.GoEmotions), caps.Meld, Override(options.MaxFer, caps.Fer), Override(options.MaxDev, caps.Dev));
         var sizes = options.Quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(20000, 3000, 6000);
+        // Aligned rows are checked before hours of training, so a bad row fails at once.
+        var alignedRows = options.Aligned is null ? null : AlignedData.Read(options.Aligned);
         Directory.CreateDirectory(options.Output);
 
         var speechCnn = Path.Combine(options.Output, "speech-cnn.onnx");
@@ -91,6 +96,20 @@ internal static class TrainCommand
         var parts = BundleEvaluator.Parts(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, dev, seed);
         var fusionTrain = BundleEvaluator.Composites(parts[0], sizes.Train, seed);
         var fusionStop = BundleEvaluator.Composites(parts[1], sizes.EarlyStop, seed + 1);
+        var alignedNote = "";
+        if (alignedRows is not null)
+        {
+            // The product's recognizers over the just-trained heads: aligned rows see what production computes.
+            using var recognizers = new AlignedRecognizers(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, speechCnn);
+            var (examples, dropped) = AlignedData.Examples(recognizers.Text, recognizers.Speech, recognizers.Face, alignedRows);
+            var (alignedStop, alignedTrain) = AlignedData.Split(examples, AlignedStopFraction, seed);
+            fusionTrain = [.. fusionTrain, .. alignedTrain];
+            fusionStop = [.. fusionStop, .. alignedStop];
+            data.Add(string.Create(CultureInfo.InvariantCulture, $"aligned data {Path.GetFullPath(options.Aligned!)}: {alignedRows.Count} rows, {examples.Count} used ({dropped} without any recognised modality), {alignedTrain.Count} added to the fusion's training examples and {alignedStop.Count} to early stopping"));
+            alignedNote = string.Create(CultureInfo.InvariantCulture, $" plus {alignedTrain.Count} aligned examples (early stopping: plus {alignedStop.Count})");
+            log.WriteLine(data[^1]);
+        }
+
         var fusion = FusionTrainer.Train(fusionTrain, fusionStop, new FusionTrainingOptions(Seed: seed));
         var fusionTime = clock.Elapsed - encodeTime - headTime;
 
@@ -128,7 +147,7 @@ internal static class TrainCommand
         {
             string.Create(CultureInfo.InvariantCulture, $"wall time: encoding {encodeTime.TotalSeconds:0} s (cached features are reused), selection + heads {headTime.TotalSeconds:0} s, fusion {fusionTime.TotalSeconds:0} s, total {clock.Elapsed.TotalSeconds:0} s"),
             string.Create(CultureInfo.InvariantCulture, $"text L1 λ = {textHead.L1?.ChosenL1:G4} (path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {textHead.Training.BestEpoch}, speech {speechHead.Training.BestEpoch}, face {faceHead.Training.BestEpoch}"),
-            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout 0.3 per epoch); early stopping on {fusionStop.Count} composites from another 20 %; the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} head"),
+            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout 0.3 per epoch); early stopping on {fusionStop.Count} composites from another 20 %; the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} head"),
             "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
             options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
             "the speech head is trained on embeddings of the CNN's own training actors, whose logits there are over-confident; that is why the fusion trains on logits of held-out items",
@@ -158,6 +177,9 @@ internal static class TrainCommand
 
         return 0;
     }
+
+    /// <summary>Part of the aligned rows (seeded) kept for the fusion's early stopping.</summary>
+    public const double AlignedStopFraction = 0.2;
 
     public const string SpeechEncoderId = "speech-cnn-embedding-128";
     public const string FaceEncoderId = "resnet18-imagenet-512";

@@ -86,6 +86,32 @@ public sealed class AlignedDataTests : IDisposable
     }
 
     [Fact]
+    public void Recognizers_over_heads_give_the_same_aligned_logits_as_the_loaded_product()
+    {
+        using (var image = new Image<Rgb24>(160, 120, new Rgb24(90, 90, 90)))
+        {
+            image.SaveAsPng(Path.Combine(_folder, "blank.png"));
+        }
+
+        File.WriteAllLines(Path.Combine(_folder, AlignedData.FileName), ["id,label,text,audio,frame", $"a,joy,\"{Sentences[1].Text}\",,blank.png", $"b,anger,\"{Sentences[0].Text}\",,"]);
+        var rows = AlignedData.Read(_folder);
+        using var models = new InferenceModels(new InferenceOptions { BundlePath = ModelFiles.DefaultBundle });
+        using var recognizers = new AlignedRecognizers(models.Bundle.TextHead, models.Bundle.SpeechHead, models.Bundle.FaceHead, models.Bundle.SpeechCnnPath);
+
+        var product = AlignedData.Examples(models, rows);
+        var heads = AlignedData.Examples(recognizers.Text, recognizers.Speech, recognizers.Face, rows);
+
+        Assert.Equal(2, heads.Examples.Count);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(product.Examples[i].Label, heads.Examples[i].Label);
+            Assert.Equal(product.Examples[i].Logits[0], heads.Examples[i].Logits[0]);
+            Assert.Null(heads.Examples[i].Logits[1]);
+            Assert.Null(heads.Examples[i].Logits[2]);
+        }
+    }
+
+    [Fact]
     public void Aligned_csv_with_an_unknown_label_fails_naming_the_row()
     {
         File.WriteAllLines(Path.Combine(_folder, AlignedData.FileName), ["id,label,text,audio,frame", "a,joy,\"hello, there\",,", "b,happyish,hi,,"]);
