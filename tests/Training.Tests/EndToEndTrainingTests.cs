@@ -15,8 +15,11 @@ public sealed class EndToEndTrainingTests : IDisposable
         TinyDatasets.Write(source, datasets, perDataset: 40);
         var bundleDirectory = Path.Combine(_root, "bundle");
         var cache = Path.Combine(_root, "cache");
+        var aligned = Path.Combine(_root, "aligned");
+        Directory.CreateDirectory(aligned);
+        File.WriteAllLines(Path.Combine(aligned, "aligned.csv"), ["id,label,text,audio,frame", "a,joy,\"That is great news, thank you!\",,", "b,anger,\"I am furious about this bill.\",,", "c,sadness,\"I feel so alone.\",,", "d,neutral,\"My number is four five six.\",,", "e,fear,\"I am scared of what comes next.\",,"]);
 
-        var trainExit = Program.TrainOrEvaluate(["train", "--datasets", datasets, "--out", bundleDirectory, "--cache", cache, "--seed", "3", "--quick"]);
+        var trainExit = Program.TrainOrEvaluate(["train", "--datasets", datasets, "--out", bundleDirectory, "--cache", cache, "--seed", "3", "--quick", "--aligned", aligned]);
 
         Assert.Equal(0, trainExit);
         var bundle = ModelBundle.Load(bundleDirectory);
@@ -25,6 +28,7 @@ public sealed class EndToEndTrainingTests : IDisposable
         Assert.Contains("speech-cnn", bundle.Manifest.Upstream.Keys);
         Assert.Equal("resnet18", bundle.FaceSource);
         Assert.True(File.Exists(Path.Combine(bundleDirectory, "report.md")));
+        Assert.Contains(bundle.Manifest.Training.Data, d => d.StartsWith($"aligned data {aligned}: 5 rows, 5 used", StringComparison.Ordinal) && d.Contains("4 added to the fusion's training examples and 1 to early stopping", StringComparison.Ordinal));
 
         var reportDirectory = Path.Combine(_root, "report");
         var evaluateExit = Program.TrainOrEvaluate(["evaluate", "--datasets", datasets, "--bundle", bundleDirectory, "--out", reportDirectory, "--cache", cache, "--quick"]);
