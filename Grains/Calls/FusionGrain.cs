@@ -32,6 +32,15 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
     {
         ArgumentNullException.ThrowIfNull(observation);
         var slot = (int)observation.Modality;
+
+        // Checked before any state changes, so a malformed observation leaves the call's evidence intact.
+        ArgumentOutOfRangeException.ThrowIfNegative(slot, nameof(observation));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, _latest.Length, nameof(observation));
+        if (observation.Logits is { } given && given.Values.Length != EmotionLabels.Count)
+        {
+            throw new ArgumentException($"Class logits must be {EmotionLabels.Count} wide; got {given.Values.Length}.", nameof(observation));
+        }
+
         if (observation.Logits is null && _latest[slot] is null)
         {
             // Absent and still absent: nothing changed, nothing to report.
