@@ -13,39 +13,11 @@ public sealed record RavdessClip(string Path, EmotionLabel Label, int Actor);
 /// <summary>Reads a RAVDESS folder in the shared layout (<c>labels.csv</c> + <c>Actor_NN/*.wav</c>).</summary>
 public static class RavdessClips
 {
-    /// <summary>All clips listed in <c>labels.csv</c> under <paramref name="directory"/>.</summary>
-    /// <exception cref="FileNotFoundException">There is no labels.csv.</exception>
-    /// <exception cref="FormatException">A row is malformed.</exception>
-    public static IReadOnlyList<RavdessClip> Load(string directory)
-    {
-        var labels = System.IO.Path.Combine(directory, "labels.csv");
-        if (!File.Exists(labels))
-        {
-            throw new FileNotFoundException($"RAVDESS labels not found at '{labels}'.", labels);
-        }
-
-        var lines = File.ReadAllLines(labels);
-        var header = lines[0].Split(',');
-        var pathColumn = Array.IndexOf(header, "path");
-        var labelColumn = Array.IndexOf(header, "emotion7");
-        var actorColumn = Array.IndexOf(header, "actor");
-        if (pathColumn < 0 || labelColumn < 0 || actorColumn < 0)
-        {
-            throw new FormatException($"'{labels}' lacks one of the columns path, emotion7, actor.");
-        }
-
-        var clips = new List<RavdessClip>(lines.Length - 1);
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
-        {
-            var cells = line.Split(',');
-            clips.Add(new RavdessClip(
-                System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, cells[pathColumn])),
-                EmotionLabels.Parse(cells[labelColumn]),
-                int.Parse(cells[actorColumn], CultureInfo.InvariantCulture)));
-        }
-
-        return clips;
-    }
+    /// <summary>All clips of the folder, read by <see cref="RavdessLoader"/> (labels checked against file names).</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FormatException">labels.csv lacks a column.</exception>
+    public static IReadOnlyList<RavdessClip> Load(string directory) =>
+        [.. RavdessLoader.Load(directory).Items.Select(item => new RavdessClip(item.Content, item.Label, int.Parse(item.Group!, CultureInfo.InvariantCulture)))];
 
     /// <summary>Reads a WAV file as 16 kHz mono float samples (first channel; other rates resampled).</summary>
     /// <exception cref="InvalidInputException">The audio is empty, too long or at an unsupported rate.</exception>
