@@ -326,6 +326,24 @@ public sealed class CallSessionTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Input_clocks_and_counters_not_yet_stored_are_written_when_the_session_deactivates()
+    {
+        var id = NewCallId();
+        var call = await StartedAsync(id);
+
+        // Silence and a frame without a face produce no result, so nothing was written for them yet.
+        Assert.Empty(await call.SendAudio(new AudioChunk(id, new byte[3200], 16_000, TimeSpan.FromSeconds(5))));
+        Assert.Null(await call.SendFrame(Frame(id, 5)));
+        await Assert.ThrowsAsync<MalformedInputException>(() => call.SendFrame(Frame(id, -1)));
+        await fixture.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.False(await IsActivatedAsync(call));
+
+        await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendAudio(new AudioChunk(id, new byte[3200], 16_000, TimeSpan.FromSeconds(1))));
+        await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendFrame(Frame(id, 4)));
+        Assert.Equal(3, (await call.GetStatus()).RejectedInputs);
+    }
+
+    [Fact]
     public async Task The_http_timeline_takes_from_and_max_and_says_where_the_next_page_starts()
     {
         var id = NewCallId();
