@@ -38,8 +38,8 @@ public sealed class EmotionCallClient(IClusterClient client)
         return Call(frame.CallId).SendFrame(frame);
     }
 
-    /// <summary>The call's fused results so far.</summary>
-    public Task<CallTimeline> GetTimelineAsync(string callId) => Call(callId).GetTimeline();
+    /// <summary>The call's fused results so far (every page of its timeline).</summary>
+    public Task<CallTimeline> GetTimelineAsync(string callId) => Call(callId).ReadAllAsync();
 
     /// <summary>The call's state and counters.</summary>
     public Task<CallStatus> GetStatusAsync(string callId) => Call(callId).GetStatus();

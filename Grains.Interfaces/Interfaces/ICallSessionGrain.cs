@@ -13,7 +13,10 @@ public interface ICallSessionGrain : IGrainWithStringKey
     [Alias("start")]
     Task<CallStatus> StartCall();
 
-    /// <summary>Ends the call: the audio still buffered is recognised, then inputs are refused.</summary>
+    /// <summary>
+    /// Ends the call: inputs are refused from now on, those in progress finish, the audio still
+    /// buffered is recognised and the timeline is stored. A call idle for <c>Calls:IdleTimeout</c> ends by itself.
+    /// </summary>
     /// <exception cref="CallNotFoundException">The call was never started.</exception>
     [Alias("end")]
     Task<CallStatus> EndCall();
@@ -21,7 +24,7 @@ public interface ICallSessionGrain : IGrainWithStringKey
     /// <summary>Takes a transcript segment and returns the fused result it produced.</summary>
     /// <exception cref="CallNotFoundException">The call was never started.</exception>
     /// <exception cref="CallEndedException">The call has ended.</exception>
-    /// <exception cref="MalformedInputException">The text cannot be recognised.</exception>
+    /// <exception cref="MalformedInputException">The text cannot be recognised, or a timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
     /// <exception cref="OutOfOrderTimestampException">The segment starts before the previous one.</exception>
     [Alias("text")]
     Task<FusedResult?> SendText(TranscriptSegment segment);
@@ -29,23 +32,35 @@ public interface ICallSessionGrain : IGrainWithStringKey
     /// <summary>Takes an audio chunk; returns the fused results of the utterances it completed.</summary>
     /// <exception cref="CallNotFoundException">The call was never started.</exception>
     /// <exception cref="CallEndedException">The call has ended.</exception>
-    /// <exception cref="MalformedInputException">Wrong sample rate, odd byte count, empty or too long.</exception>
+    /// <exception cref="MalformedInputException">Wrong sample rate, odd byte count, empty or too long, or a timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
     /// <exception cref="OutOfOrderTimestampException">The chunk starts before the end of the previous one.</exception>
     [Alias("audio")]
     Task<IReadOnlyList<FusedResult>> SendAudio(AudioChunk chunk);
 
-    /// <summary>Takes a video frame; returns the fused result when the cadence allows one.</summary>
+    /// <summary>
+    /// Takes a video frame; returns the fused result when the cadence allows one. While one of the
+    /// call's frames is being recognised only the latest frame waits: an older waiting frame is
+    /// superseded, and a frame closer than <c>1 / Calls:MaxFaceRate</c> to the previous one is
+    /// skipped; both are answered with no result.
+    /// </summary>
     /// <exception cref="CallNotFoundException">The call was never started.</exception>
     /// <exception cref="CallEndedException">The call has ended.</exception>
-    /// <exception cref="MalformedInputException">The image cannot be decoded.</exception>
+    /// <exception cref="MalformedInputException">The image cannot be decoded, or its timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
     /// <exception cref="OutOfOrderTimestampException">The frame is not later than the previous one.</exception>
     [Alias("frame")]
     Task<FusedResult?> SendFrame(VideoFrame frame);
 
-    /// <summary>The fused results so far.</summary>
+    /// <summary>
+    /// A page of the fused results so far: those numbered <paramref name="fromSequence"/> or later,
+    /// at most <paramref name="maxCount"/> of them; <see cref="CallTimeline.Next"/> says where the
+    /// next page starts. <see cref="CallTimelines.ReadAllAsync"/> reads every page.
+    /// </summary>
+    /// <param name="fromSequence">First sequence number wanted (0 or 1: from the start).</param>
+    /// <param name="maxCount">Most results in the page, 1 to <see cref="CallTimeline.MaxPageSize"/>.</param>
     /// <exception cref="CallNotFoundException">The call was never started.</exception>
-    [Alias("timeline")]
-    Task<CallTimeline> GetTimeline();
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fromSequence"/> is negative or <paramref name="maxCount"/> outside 1 to <see cref="CallTimeline.MaxPageSize"/>.</exception>
+    [Alias("timeline-page")]
+    Task<CallTimeline> GetTimeline(long fromSequence, int maxCount);
 
     /// <summary>State and counters (an unknown call reports <see cref="CallState.Unknown"/>).</summary>
     [Alias("status")]

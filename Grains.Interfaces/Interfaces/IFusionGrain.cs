@@ -10,7 +10,7 @@ public interface IFusionGrain : IGrainWithStringKey
 {
     /// <summary>Takes new evidence; returns the fused result (already published) when this evidence triggered one.</summary>
     /// <param name="observation">The evidence.</param>
-    /// <param name="sequence">The least sequence number the next result may have (the session's result count + 1), so numbering survives a reactivation.</param>
+    /// <param name="sequence">The least sequence number the next result may have (the session's highest sequence + 1), so numbering survives a reactivation of this grain.</param>
     [Alias("observe")]
     Task<FusedResult?> Observe(ModalityObservation observation, long sequence);
 

@@ -17,7 +17,10 @@ public sealed class CallSessionState
     [Id(2)]
     public DateTimeOffset? EndedAt { get; set; }
 
-    /// <summary>The timeline.</summary>
+    /// <summary>
+    /// The latest results, in sequence order, not yet stored in a timeline page (fewer than a page,
+    /// except while a page is being written).
+    /// </summary>
     [Id(3)]
     public List<FusedResult> Results { get; set; } = [];
 
@@ -33,7 +36,23 @@ public sealed class CallSessionState
     [Id(6)]
     public TimeSpan? AudioEnd { get; set; }
 
-    /// <summary>Timestamp of the latest frame.</summary>
+    /// <summary>Timestamp of the latest frame recognised.</summary>
     [Id(7)]
     public TimeSpan? LastFrame { get; set; }
+
+    /// <summary>Sequence number of the first result of each stored timeline page, in page order.</summary>
+    [Id(8)]
+    public List<long> Pages { get; set; } = [];
+
+    /// <summary>Results in the timeline (pages and latest together).</summary>
+    [Id(9)]
+    public int ResultCount { get; set; }
+
+    /// <summary>Highest result sequence number so far.</summary>
+    [Id(10)]
+    public long LastSequence { get; set; }
+
+    /// <summary>Wall-clock time of the latest input (idle calls are ended after <see cref="CallSessionOptions.IdleTimeout"/>).</summary>
+    [Id(11)]
+    public DateTimeOffset? LastInputAt { get; set; }
 }

@@ -34,7 +34,11 @@ public static class EmotionCallsHostingExtensions
         services.AddOptions<CallSessionOptions>()
             .Bind(configuration.GetSection(CallSessionOptions.Section))
             .Validate(o => o.MaxChunkDuration > TimeSpan.Zero, "Calls:MaxChunkDuration must be positive.")
-            .Validate(o => o.MaxAudioGap >= TimeSpan.Zero, "Calls:MaxAudioGap must not be negative.")
+            .Validate(o => o.MaxAudioGap >= TimeSpan.Zero && o.MaxAudioGap <= TimeSpan.FromMinutes(10), "Calls:MaxAudioGap must be in 0–10 min (a longer gap restarts speech segmentation).")
+            .Validate(o => o.MaxCallDuration > TimeSpan.Zero && o.MaxCallDuration <= TimeSpan.FromHours(24), "Calls:MaxCallDuration must be in (0, 24 h].")
+            .Validate(o => double.IsFinite(o.MaxFaceRate) && o.MaxFaceRate is > 0 and <= 1000, "Calls:MaxFaceRate must be in (0, 1000] frames per second.")
+            .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.IdleTimeout <= TimeSpan.FromDays(1), "Calls:IdleTimeout must be in (0, 1 day].")
+            .Validate(o => o.TimelinePageSize is > 0 and <= CallTimeline.MaxPageSize, "Calls:TimelinePageSize must be in 1–1000.")
             .ValidateOnStart();
         services.AddOptions<FusionOptions>()
             .Bind(configuration.GetSection(FusionOptions.Section))
@@ -48,6 +52,7 @@ public static class EmotionCallsHostingExtensions
             .ValidateOnStart();
         services.AddEmotionMetrics();
         services.TryAddKeyedSingleton(CallSessionOptions.ClockKey, TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => ReplyBank.LoadDefault());
         services.TryAddSingleton<IReplySuggester, EmbeddingReplySuggester>();
         services.TryAddSingleton<ISpeechSegmenterFactory>(sp => new VadSpeechSegmenterFactory(sp.GetRequiredService<SpeechSegmenterFactory>()));

@@ -27,7 +27,7 @@ public sealed class EmotionMetrics
 
     private static readonly string[] ModalityNames = ["text", "speech", "face"];
     private static readonly string[] StageNames = ["decode", "model", "classifier"];
-    private static readonly string[] ReasonNames = ["malformed", "out_of_order", "call_ended", "call_not_found", "segment_skipped", "overloaded"];
+    private static readonly string[] ReasonNames = ["malformed", "out_of_order", "call_ended", "call_not_found", "segment_skipped", "overloaded", "superseded", "rate_limited"];
 
     private readonly Histogram<double> _modalityLatency;
     private readonly Histogram<double> _stageLatency;
@@ -68,7 +68,7 @@ public sealed class EmotionMetrics
         _itemsRefused = meter.CreateCounter<long>(
             Instruments.ItemsRefused, "{item}", "Media items refused or dropped, by reason.");
         _activeCalls = meter.CreateUpDownCounter<long>(
-            Instruments.ActiveCalls, "{call}", "Calls started and not yet ended on this silo.");
+            Instruments.ActiveCalls, "{call}", "Calls started and not yet ended whose session is on this silo.");
         _resultsPublished = meter.CreateCounter<long>(
             Instruments.ResultsPublished, "{result}", "Fused results published, by trigger.");
         _inferenceErrors = meter.CreateCounter<long>(
@@ -155,10 +155,10 @@ public sealed class EmotionMetrics
     public void InferenceFailed(Modality modality, Exception error) =>
         _inferenceErrors.Add(1, ModalityTag(modality), new KeyValuePair<string, object?>(Labels.ErrorType, ErrorTypeOf(error)));
 
-    /// <summary>Counts a call started on this silo.</summary>
+    /// <summary>Counts an active call on this silo: started here, or its session activated here while the call is active.</summary>
     public void CallStarted() => _activeCalls.Add(1);
 
-    /// <summary>Counts a call ended on this silo.</summary>
+    /// <summary>Stops counting an active call on this silo: it ended, or its session left this silo while the call is active.</summary>
     public void CallEnded() => _activeCalls.Add(-1);
 
     /// <summary>Counts one fused result published.</summary>

@@ -20,4 +20,10 @@ public enum RefusalReason
 
     /// <summary>A worker had more waiting than it accepts.</summary>
     Overloaded = 5,
+
+    /// <summary>A video frame waiting for face recognition was replaced by a newer frame of the call.</summary>
+    Superseded = 6,
+
+    /// <summary>A video frame came sooner after the previous one than the call's maximum face rate allows.</summary>
+    RateLimited = 7,
 }

@@ -8,12 +8,12 @@ namespace Emotion.Orleans.Grains;
 [StatelessWorker]
 [PreferGpuSilo]
 // Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
-// the only state is the batcher, touched solely on this activation's scheduler, and the model run
-// itself is synchronous, so no two runs overlap within an activation.
+// the only state is the batcher, touched solely on this activation's scheduler; it hands one model
+// run at a time to the thread pool and answers back on this scheduler.
 [Reentrant]
-public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics) : Grain, IFaceWorkerGrain
+public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, IFaceWorkerGrain
 {
-    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow);
+    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
 
     /// <inheritdoc />
     public async Task<FaceResult> Recognize(string callId, byte[] image)

@@ -7,16 +7,28 @@ namespace Emotion.Orleans.Grains;
 /// one (or until the batch is full) and answers them with one model run. Lives inside a grain
 /// activation and is only touched from its scheduler, so it needs no locks.
 /// </summary>
-internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window)
+/// <remarks>
+/// The model run itself goes to the thread pool: a batch of face crops through ResNet18 takes
+/// longer than the batch window, and run inline it would hold the activation's turn all that time.
+/// This way the activation keeps taking requests, which form the next batch, and the answers are
+/// given back on the activation's scheduler. Runs of one batcher never overlap.
+/// </remarks>
+internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window, TimeProvider time)
 {
     private readonly List<(TIn Input, TaskCompletionSource<TOut> Result)> _pending = [];
     private TaskCompletionSource? _full;
+    private long _firstWaiting;
     private bool _draining;
 
     /// <summary>Queues one input; completes with its output or the run's error.</summary>
     public Task<TOut> Enqueue(TIn input)
     {
         var result = new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_pending.Count == 0)
+        {
+            _firstWaiting = time.GetTimestamp();
+        }
+
         _pending.Add((input, result));
         if (_pending.Count >= maxBatchSize)
         {
@@ -38,18 +50,23 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
         {
             while (_pending.Count > 0)
             {
-                // Requests arriving during the window (the activation is reentrant) join this batch.
-                if (_pending.Count < maxBatchSize && window > TimeSpan.Zero)
+                // Requests arriving during the window (the activation is reentrant) join this batch; a
+                // request that already waited (behind the previous run) does not wait a window more.
+                var left = window - time.GetElapsedTime(_firstWaiting);
+                if (_pending.Count < maxBatchSize && left > TimeSpan.Zero)
                 {
                     _full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    await Task.WhenAny(Task.Delay(window), _full.Task);
+                    using var timer = new CancellationTokenSource();
+                    await Task.WhenAny(Task.Delay(left, time, timer.Token), _full.Task);
+                    await timer.CancelAsync();
                     _full = null;
                 }
 
                 var count = Math.Min(_pending.Count, maxBatchSize);
                 var batch = _pending.GetRange(0, count);
                 _pending.RemoveRange(0, count);
-                RunBatch(batch);
+                _firstWaiting = time.GetTimestamp();
+                await RunBatchAsync(batch);
             }
         }
         finally
@@ -58,15 +75,13 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
         }
     }
 
-    private void RunBatch(List<(TIn Input, TaskCompletionSource<TOut> Result)> batch)
+    private async Task RunBatchAsync(List<(TIn Input, TaskCompletionSource<TOut> Result)> batch)
     {
+        TIn[] inputs = [.. batch.Select(b => b.Input)];
+        IReadOnlyList<TOut> outputs;
         try
         {
-            var outputs = run([.. batch.Select(b => b.Input)]);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Result.SetResult(outputs[i]);
-            }
+            outputs = await Task.Factory.StartNew(() => run(inputs), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
         }
         catch (InvalidInputException) when (batch.Count > 1)
         {
@@ -74,15 +89,34 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
             // by one so only the bad request fails.
             foreach (var item in batch)
             {
-                RunBatch([item]);
+                await RunBatchAsync([item]);
             }
+
+            return;
         }
         catch (Exception e)
         {
-            foreach (var item in batch)
-            {
-                item.Result.SetException(e);
-            }
+            Fail(batch, e);
+            return;
+        }
+
+        if (outputs.Count != batch.Count)
+        {
+            Fail(batch, new InvalidOperationException($"The model gave {outputs.Count} outputs for a batch of {batch.Count} inputs."));
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Result.TrySetResult(outputs[i]);
+        }
+    }
+
+    private static void Fail(List<(TIn Input, TaskCompletionSource<TOut> Result)> batch, Exception error)
+    {
+        foreach (var item in batch)
+        {
+            item.Result.TrySetException(error);
         }
     }
 }

@@ -8,12 +8,12 @@ namespace Emotion.Orleans.Grains;
 [StatelessWorker]
 [PreferGpuSilo]
 // Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
-// the only state is the batcher, touched solely on this activation's scheduler, and the model run
-// itself is synchronous, so no two runs overlap within an activation.
+// the only state is the batcher, touched solely on this activation's scheduler; it hands one model
+// run at a time to the thread pool and answers back on this scheduler.
 [Reentrant]
-public sealed class SpeechWorkerGrain(ISpeechRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics) : Grain, ISpeechWorkerGrain
+public sealed class SpeechWorkerGrain(ISpeechRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, ISpeechWorkerGrain
 {
-    private readonly RequestBatcher<float[], ModalityPrediction> _batcher = new(metrics.InstrumentBatches<float[], ModalityPrediction>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow);
+    private readonly RequestBatcher<float[], ModalityPrediction> _batcher = new(metrics.InstrumentBatches<float[], ModalityPrediction>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
 
     /// <inheritdoc />
     public async Task<ClassLogits> Recognize(string callId, float[] samples16k)

@@ -8,12 +8,12 @@ namespace Emotion.Orleans.Grains;
 [StatelessWorker]
 [PreferGpuSilo]
 // Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
-// the only state is the batcher, touched solely on this activation's scheduler, and the model run
-// itself is synchronous, so no two runs overlap within an activation.
+// the only state is the batcher, touched solely on this activation's scheduler; it hands one model
+// run at a time to the thread pool and answers back on this scheduler.
 [Reentrant]
-public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics) : Grain, ITextWorkerGrain
+public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, ITextWorkerGrain
 {
-    private readonly RequestBatcher<string, ModalityPrediction> _batcher = new(metrics.InstrumentBatches<string, ModalityPrediction>(Modality.Text, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow);
+    private readonly RequestBatcher<string, ModalityPrediction> _batcher = new(metrics.InstrumentBatches<string, ModalityPrediction>(Modality.Text, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
 
     /// <inheritdoc />
     public async Task<ClassLogits> Recognize(string callId, string text)

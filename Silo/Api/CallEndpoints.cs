@@ -24,8 +24,8 @@ public static class CallEndpoints
             .WithSummary("Ends a call; its timeline stays readable.");
         calls.MapGet("/", (string id, IGrainFactory grains) => grains.GetGrain<ICallSessionGrain>(id).GetStatus())
             .WithSummary("The call's state and counters.");
-        calls.MapGet("/timeline", (string id, IGrainFactory grains) => grains.GetGrain<ICallSessionGrain>(id).GetTimeline())
-            .WithSummary("The fused results so far.");
+        calls.MapGet("/timeline", GetTimelineAsync)
+            .WithSummary($"A page of the fused results so far: ?from= first sequence number (default 0), ?max= most results (1–{CallTimeline.MaxPageSize}, default {CallTimeline.MaxPageSize}); \"next\" is the from of the next page, null at the end.");
         calls.MapPost("/text", SendTextAsync)
             .WithSummary("Sends a transcript segment.");
         calls.MapPost("/audio", SendAudioAsync)
@@ -37,6 +37,17 @@ public static class CallEndpoints
         calls.MapGet("/events", FollowAsync)
             .WithSummary("Server-sent events: a \"status\" event, then a \"result\" event for each fused result of the call as it is produced.");
         return app;
+    }
+
+    private static async Task<Results<Ok<CallTimeline>, ProblemHttpResult>> GetTimelineAsync(
+        string id, IGrainFactory grains, [FromQuery] long? from, [FromQuery] int? max)
+    {
+        if (from is < 0 || max is < 1 or > CallTimeline.MaxPageSize)
+        {
+            return TypedResults.Problem($"?from= must not be negative and ?max= must be in 1–{CallTimeline.MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<ICallSessionGrain>(id).GetTimeline(from ?? 0, max ?? CallTimeline.MaxPageSize));
     }
 
     private static async Task<Ok<InputAccepted>> SendTextAsync(string id, TextInput input, IGrainFactory grains)

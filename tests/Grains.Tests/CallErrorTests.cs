@@ -24,7 +24,7 @@ public sealed class CallErrorTests(ClusterFixture fixture)
         var error = await Assert.ThrowsAsync<CallNotFoundException>(() => call.SendText(Text(id, "hello", 0, 1)));
         Assert.Equal(id, error.CallId);
         await Assert.ThrowsAsync<CallNotFoundException>(() => call.SendFrame(new VideoFrame(id, TestFrames.NoFace, TimeSpan.Zero)));
-        await Assert.ThrowsAsync<CallNotFoundException>(call.GetTimeline);
+        await Assert.ThrowsAsync<CallNotFoundException>(call.ReadAllAsync);
         await Assert.ThrowsAsync<CallNotFoundException>(call.EndCall);
         Assert.Equal(CallState.Unknown, (await call.GetStatus()).State);
     }
@@ -41,7 +41,7 @@ public sealed class CallErrorTests(ClusterFixture fixture)
         await Assert.ThrowsAsync<CallEndedException>(() => call.SendAudio(new AudioChunk(id, new byte[320], 16_000, TimeSpan.FromSeconds(2))));
         await Assert.ThrowsAsync<CallEndedException>(call.StartCall);
 
-        var timeline = await call.GetTimeline();
+        var timeline = await call.ReadAllAsync();
         Assert.Equal(CallState.Ended, timeline.State);
         Assert.Single(timeline.Results);
         Assert.Equal(CallState.Ended, (await call.EndCall()).State);

@@ -78,7 +78,7 @@ public sealed class CallReplayTests(ClusterFixture fixture)
         Assert.Equal(TimeSpan.FromSeconds(2), results[1].WindowStart);
         Assert.Equal(TimeSpan.FromSeconds(3.5), results[1].WindowEnd);
 
-        var timeline = await call.GetTimeline();
+        var timeline = await call.ReadAllAsync();
         Assert.Equal(results.Select(ResultKey.Of), timeline.Results.Select(ResultKey.Of));
         Assert.Equal(CallState.Active, timeline.State);
     }
@@ -231,7 +231,7 @@ public sealed class CallReplayTests(ClusterFixture fixture)
         var status = await call.EndCall();
 
         Assert.Equal(1, status.ResultCount);
-        var result = Assert.Single((await call.GetTimeline()).Results);
+        var result = Assert.Single((await call.ReadAllAsync()).Results);
         AssertAlpha(result, InputModality.Speech);
         Assert.Equal(FusionTrigger.UtteranceEnd, result.Trigger);
         Assert.InRange(result.WindowEnd.TotalSeconds, 2.0, 2.4);
@@ -255,6 +255,6 @@ public sealed class CallReplayTests(ClusterFixture fixture)
         await Assert.ThrowsAsync<OutOfOrderTimestampException>(() => call.SendText(Text(id, "Too early.", 1, 2)));
         var next = Assert.IsType<FusedResult>(await call.SendText(Text(id, "Thanks, that helps.", 4, 5)));
         Assert.Equal(3, next.Sequence);
-        Assert.Equal([1L, 2L, 3L], (await call.GetTimeline()).Results.Select(r => r.Sequence));
+        Assert.Equal([1L, 2L, 3L], (await call.ReadAllAsync()).Results.Select(r => r.Sequence));
     }
 }

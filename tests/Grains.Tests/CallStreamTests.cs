@@ -35,7 +35,7 @@ public sealed class CallStreamTests(ClusterFixture fixture)
         Assert.Equal(Enumerable.Range(1, received.Count).Select(i => (long)i), received.Select(r => r.Sequence));
         Assert.All(spoken, r => Assert.Equal([InputModality.Speech], r.PresentModalities.ToArray()));
         Assert.Equal([InputModality.Text, InputModality.Speech], received[^1].PresentModalities.ToArray());
-        Assert.Equal(received.Select(ResultKey.Of), (await call.GetTimeline()).Results.Select(ResultKey.Of));
+        Assert.Equal(received.Select(ResultKey.Of), (await call.ReadAllAsync()).Results.Select(ResultKey.Of));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class CallStreamTests(ClusterFixture fixture)
         Assert.All(receivedB, r => Assert.Equal(expected[1].Probabilities, r.Modalities.Single().Distribution.Probabilities.ToArray(), new FloatTolerance(1e-4f)));
         Assert.Equal(Enumerable.Range(1, Segments).Select(i => (long)i), receivedA.Select(r => r.Sequence));
         Assert.Equal(Enumerable.Range(1, Segments).Select(i => (long)i), receivedB.Select(r => r.Sequence));
-        Assert.Equal(receivedA.Select(ResultKey.Of), (await fixture.Client.GetGrain<ICallSessionGrain>(a).GetTimeline()).Results.Select(ResultKey.Of));
-        Assert.Equal(receivedB.Select(ResultKey.Of), (await fixture.Client.GetGrain<ICallSessionGrain>(b).GetTimeline()).Results.Select(ResultKey.Of));
+        Assert.Equal(receivedA.Select(ResultKey.Of), (await fixture.Client.GetGrain<ICallSessionGrain>(a).ReadAllAsync()).Results.Select(ResultKey.Of));
+        Assert.Equal(receivedB.Select(ResultKey.Of), (await fixture.Client.GetGrain<ICallSessionGrain>(b).ReadAllAsync()).Results.Select(ResultKey.Of));
     }
 }

@@ -28,6 +28,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             ["Fusion:EvidenceMaxAge"] = "00:00:10",
             ["Workers:MaxBatchSize"] = "8",
             ["Workers:BatchWindow"] = "00:00:00.020",
+            ["Calls:TimelinePageSize"] = "4",
+            ["Calls:IdleTimeout"] = "00:30:00",
         })
         .Build();
 
@@ -104,6 +106,10 @@ public sealed class ClusterFixture : IAsyncLifetime
             // The real text model, with the batch sizes the workers run noted for the batching tests.
             siloBuilder.Services.AddSingleton(sp => new BatchCountingTextRecognizer(Models.TextRecognizer));
             siloBuilder.Services.AddSingleton<ITextRecognizer>(sp => sp.GetRequiredService<BatchCountingTextRecognizer>());
+
+            // The real face model, behind a gate tests can close to hold a frame in recognition.
+            siloBuilder.Services.AddSingleton(sp => new GatedFaceRecognizer(Models.FaceRecognizer));
+            siloBuilder.Services.AddSingleton<IFaceRecognizer>(sp => sp.GetRequiredService<GatedFaceRecognizer>());
         }
     }
 

@@ -1,0 +1,244 @@
+using Emotion.Orleans.Inference;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+/// <summary>The small types the call session and the workers are built from, on their own.</summary>
+public sealed class SessionBuildingBlockTests
+{
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(20);
+
+    // Runs code one piece at a time, as a grain activation's scheduler does.
+    private readonly TaskFactory _activation = new(new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler);
+
+    private Task<T> OnActivation<T>(Func<T> work) => _activation.StartNew(work);
+
+    [Fact]
+    public async Task A_serial_queue_runs_one_item_at_a_time_in_queue_order()
+    {
+        var queue = new SerialQueue();
+        List<string> log = [];
+        var firstMayEnd = new TaskCompletionSource();
+
+        var first = queue.Enqueue(async () =>
+        {
+            log.Add("first starts");
+            await firstMayEnd.Task;
+            log.Add("first ends");
+            return 1;
+        });
+        var second = queue.Enqueue(() =>
+        {
+            log.Add("second");
+            return Task.FromResult(2);
+        });
+
+        Assert.Equal(["first starts"], log);
+        Assert.False(second.IsCompleted);
+        firstMayEnd.SetResult();
+        Assert.Equal(2, await second.WaitAsync(MaxWait));
+        Assert.Equal(1, await first.WaitAsync(MaxWait));
+        Assert.Equal(["first starts", "first ends", "second"], log);
+    }
+
+    [Fact]
+    public async Task A_failed_item_of_a_serial_queue_fails_only_its_own_caller()
+    {
+        var queue = new SerialQueue();
+
+        var failed = queue.Enqueue<int>(() => throw new InvalidOperationException("bad item"));
+        var next = queue.Enqueue(() => Task.FromResult(7));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failed.WaitAsync(MaxWait));
+        Assert.Equal(7, await next.WaitAsync(MaxWait));
+    }
+
+    [Fact]
+    public async Task A_latest_wins_slot_runs_the_first_item_and_lets_a_newer_waiting_item_supersede_an_older_one()
+    {
+        var slot = new LatestWinsSlot<int>();
+
+        Assert.True(await slot.EnterAsync(1));
+        var second = slot.EnterAsync(2);
+        Assert.Equal(2, slot.Latest);
+        var third = slot.EnterAsync(3);
+
+        Assert.False(await second.WaitAsync(MaxWait));
+        Assert.False(third.IsCompleted);
+        Assert.Equal(3, slot.Latest);
+
+        slot.Exit();
+        Assert.True(await third.WaitAsync(MaxWait));
+        Assert.Equal(3, slot.Latest);
+        slot.Exit();
+        Assert.Null(slot.Latest);
+        Assert.True(await slot.EnterAsync(4));
+    }
+
+    [Fact]
+    public async Task A_coalescing_writer_never_writes_twice_at_once_and_joins_requests_made_meanwhile_into_one_write()
+    {
+        var inFlight = 0;
+        var mostInFlight = 0;
+        List<TaskCompletionSource> writes = [];
+        var writer = new CoalescingWriter(async () =>
+        {
+            mostInFlight = Math.Max(mostInFlight, ++inFlight);
+            var done = new TaskCompletionSource();
+            writes.Add(done);
+            await done.Task;
+            inFlight--;
+        });
+
+        var first = writer.WriteAsync();
+        var second = writer.WriteAsync();
+        var third = writer.WriteAsync();
+        Assert.Single(writes);
+        Assert.True(writer.Busy);
+
+        writes[0].SetResult();
+        await first.WaitAsync(MaxWait);
+        Assert.Equal(2, writes.Count);
+        Assert.False(second.IsCompleted);
+
+        writes[1].SetResult();
+        await Task.WhenAll(second, third).WaitAsync(MaxWait);
+        Assert.Equal(2, writes.Count);
+        Assert.Equal(1, mostInFlight);
+        Assert.False(writer.Busy);
+    }
+
+    [Fact]
+    public async Task A_failed_write_fails_the_requests_it_covered_and_the_next_request_writes_again()
+    {
+        var attempts = 0;
+        var writer = new CoalescingWriter(() => ++attempts == 1 ? Task.FromException(new IOException("storage down")) : Task.CompletedTask);
+
+        await Assert.ThrowsAsync<IOException>(() => writer.WriteAsync().WaitAsync(MaxWait));
+        await writer.WriteAsync().WaitAsync(MaxWait);
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task Inputs_in_progress_become_idle_when_the_last_one_ends_and_a_scope_counts_once()
+    {
+        var inputs = new InputsInProgress();
+        Assert.True(inputs.WhenIdleAsync().IsCompleted);
+
+        var a = inputs.Enter();
+        var b = inputs.Enter();
+        var idle = inputs.WhenIdleAsync();
+        a.Dispose();
+        a.Dispose();
+        Assert.Equal(1, inputs.Count);
+        Assert.False(idle.IsCompleted);
+
+        b.Dispose();
+        await idle.WaitAsync(MaxWait);
+        Assert.Equal(0, inputs.Count);
+    }
+
+    [Fact]
+    public async Task A_batcher_answers_requests_of_one_window_with_one_run_on_its_time_provider()
+    {
+        var time = new FakeTimeProvider();
+        List<int> runs = [];
+        var batcher = new RequestBatcher<int, int>(batch => Times10(batch, runs), 4, TimeSpan.FromMilliseconds(20), time);
+
+        var (a, b) = await OnActivation(() => (batcher.Enqueue(1), batcher.Enqueue(2)));
+        Assert.False(a.IsCompleted);
+        Assert.Empty(runs);
+
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.Equal(10, await a.WaitAsync(MaxWait));
+        Assert.Equal(20, await b.WaitAsync(MaxWait));
+        Assert.Equal([2], runs);
+    }
+
+    [Fact]
+    public async Task A_full_batch_runs_without_waiting_for_the_window()
+    {
+        var time = new FakeTimeProvider();
+        List<int> runs = [];
+        var batcher = new RequestBatcher<int, int>(batch => Times10(batch, runs), 3, TimeSpan.FromSeconds(1), time);
+
+        var answers = await OnActivation(() => new[] { batcher.Enqueue(1), batcher.Enqueue(2), batcher.Enqueue(3) });
+
+        var outputs = await Task.WhenAll(answers).WaitAsync(MaxWait);
+        Assert.Equal([10, 20, 30], outputs);
+        Assert.Equal([3], runs);
+    }
+
+    [Fact]
+    public async Task A_run_that_answers_the_wrong_number_of_outputs_fails_every_request_of_its_batch()
+    {
+        var batcher = new RequestBatcher<int, int>(batch => [.. batch.Skip(1)], 2, TimeSpan.FromSeconds(1), new FakeTimeProvider());
+
+        var answers = await OnActivation(() => new[] { batcher.Enqueue(1), batcher.Enqueue(2) });
+
+        foreach (var answer in answers)
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => answer.WaitAsync(MaxWait));
+            Assert.Contains("1 outputs for a batch of 2", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_refused_input_fails_only_its_own_request_of_the_batch()
+    {
+        var batcher = new RequestBatcher<int, int>(
+            batch => batch.Any(x => x < 0) ? throw new InvalidInputException(Modality.Text, InputErrorKind.Empty, "negative") : [.. batch],
+            3,
+            TimeSpan.Zero,
+            new FakeTimeProvider());
+
+        var answers = await OnActivation(() => new[] { batcher.Enqueue(1), batcher.Enqueue(-1), batcher.Enqueue(3) });
+
+        Assert.Equal(1, await answers[0].WaitAsync(MaxWait));
+        await Assert.ThrowsAsync<InvalidInputException>(() => answers[1].WaitAsync(MaxWait));
+        Assert.Equal(3, await answers[2].WaitAsync(MaxWait));
+    }
+
+    [Fact]
+    public async Task A_model_run_does_not_hold_the_activation_so_requests_keep_arriving_during_it()
+    {
+        using var runMayEnd = new ManualResetEventSlim();
+        using var runStarted = new SemaphoreSlim(0);
+        List<int> runs = [];
+        var batcher = new RequestBatcher<int, int>(
+            batch =>
+            {
+                runStarted.Release();
+                runMayEnd.Wait(MaxWait);
+                return Times10(batch, runs);
+            },
+            8,
+            TimeSpan.Zero,
+            new FakeTimeProvider());
+
+        var first = await OnActivation(() => batcher.Enqueue(1));
+        Assert.True(await runStarted.WaitAsync(MaxWait));
+
+        // The activation takes the next request while the first run is still going.
+        var second = await OnActivation(() => batcher.Enqueue(2)).WaitAsync(MaxWait);
+        Assert.False(first.IsCompleted);
+
+        runMayEnd.Set();
+        Assert.Equal(10, await first.WaitAsync(MaxWait));
+        Assert.Equal(20, await second.WaitAsync(MaxWait));
+        lock (runs)
+        {
+            Assert.Equal([1, 1], runs);
+        }
+    }
+
+    private static int[] Times10(IReadOnlyList<int> batch, List<int> runs)
+    {
+        lock (runs)
+        {
+            runs.Add(batch.Count);
+        }
+
+        return [.. batch.Select(x => x * 10)];
+    }
+}
