@@ -75,6 +75,9 @@ public sealed partial class CallSessionGrain(
                 metrics.CallEnded();
                 await GrainFactory.GetGrain<IFusionGrain>(CallId).Complete();
                 LogEnded(logger, CallId, Call.Results.Count);
+
+                // Followers of the results (SSE, clients) close on this: the call's last word.
+                await this.GetStreamProvider(CallStreams.Provider).GetStream<CallStatus>(StreamId.Create(CallStreams.Status, CallId)).OnNextAsync(Status());
                 break;
         }
 
