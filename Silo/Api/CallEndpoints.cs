@@ -50,7 +50,7 @@ public static class CallEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         calls.MapPost("/frames", SendFrameAsync)
             .WithSummary("Sends a video frame: JPEG or PNG body, ?timestamp=hh:mm:ss.fff.")
-            .Accepts<byte[]>("image/jpeg", "image/png")
+            .Accepts<byte[]>("image/jpeg", "image/png", "application/octet-stream")
             .WithMetadata(new RequestBodyLimit(limits.MaxFrameBodyBytes, ["image/jpeg", "image/png", "application/octet-stream"], AllowMissingContentType: true))
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -155,10 +155,17 @@ public static class CallEndpoints
 
     private static ICallSessionGrain Call(IGrainFactory grains, HttpContext http, string id) => grains.GetGrain<ICallSessionGrain>(CallKey(http, id));
 
-    private static string CallKey(HttpContext http, string id) =>
-        TenantClaims.IsSafeId(id, TenantClaims.MaxCallIdLength)
-            ? TenantClaims.CallKey(TenantClaims.TenantOf(http.User), id)
-            : throw ApiRequestException.InvalidCallId();
+    private static string CallKey(HttpContext http, string id)
+    {
+        if (!TenantClaims.IsSafeId(id, TenantClaims.MaxCallIdLength))
+        {
+            throw ApiRequestException.InvalidCallId();
+        }
+
+        var key = TenantClaims.CallKey(TenantClaims.TenantOf(http.User), id);
+        http.Items[CallExceptionHandler.CallKeyItem] = (key, id);
+        return key;
+    }
 
     private static byte[] Body(HttpContext http) =>
         http.Features.Get<BufferedBody>()?.Bytes ?? throw new InvalidOperationException("The endpoint has no RequestBodyLimit.");

@@ -13,6 +13,9 @@ namespace Emotion.Orleans.Silo;
 /// </summary>
 internal sealed partial class CallExceptionHandler(IProblemDetailsService problems, ILogger<CallExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary><see cref="HttpContext.Items"/> key of the request's (grain key, call id) pair (route values are gone by the time errors are handled).</summary>
+    public const string CallKeyItem = "emotion.call-key";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title) = exception switch
@@ -67,9 +70,9 @@ internal sealed partial class CallExceptionHandler(IProblemDetailsService proble
             JsonException json => $"The body is not valid JSON for this request. {JsonWhere(json)}",
             _ => exception.Message,
         };
-        if (httpContext.GetRouteValue("id") is string id && httpContext.User.FindFirst(TenantClaims.Tenant)?.Value is { } tenant)
+        if (httpContext.Items[CallKeyItem] is (string key, string id))
         {
-            message = message.Replace(TenantClaims.CallKey(tenant, id), id, StringComparison.Ordinal);
+            message = message.Replace(key, id, StringComparison.Ordinal);
         }
 
         return message;

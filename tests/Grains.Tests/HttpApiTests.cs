@@ -10,7 +10,7 @@ public sealed class HttpApiTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(20);
 
-    private readonly HttpClient _http = fixture.Api.CreateClient();
+    private readonly HttpClient _http = fixture.Api.ClientOf(TestTenants.A);
 
     private static string NewCallId() => $"http-{Guid.NewGuid():N}";
 
@@ -119,10 +119,12 @@ public sealed class HttpApiTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Events_of_an_unknown_call_are_404()
+    public async Task Events_of_an_unknown_call_are_404_problem_details_even_for_an_event_stream_client()
     {
-        var response = await _http.GetAsync($"/calls/{NewCallId()}/events");
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/calls/{NewCallId()}/events");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        var problem = await ProblemAsync(await _http.SendAsync(request), HttpStatusCode.NotFound);
+        Assert.Equal("Unknown call", problem.GetProperty("title").GetString());
     }
 
     [Fact]
@@ -134,7 +136,8 @@ public sealed class HttpApiTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsJsonAsync($"/calls/{id}/text", Text("Earlier thing.", "00:00:00", "00:00:01"))).StatusCode);
         await _http.PostAsync($"/calls/{id}/end", null);
 
-        var metrics = await _http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        using var management = fixture.Api.ManagementClient();
+        var metrics = await management.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.DoesNotContain(id, metrics, StringComparison.Ordinal);
         Assert.True(Sample(metrics, "emotion_inputs_received_total", "modality=\"text\"") >= 2);
         Assert.True(Sample(metrics, "emotion_items_refused_total", "reason=\"out_of_order\"") >= 1);

@@ -10,11 +10,21 @@ namespace Emotion.Orleans.Grains.Tests;
 /// </summary>
 public sealed class SiloApiFactory : WebApplicationFactory<Program>
 {
+    /// <summary>The management port the API host is configured with (its default).</summary>
+    public const int ManagementPort = 9464;
+
+    /// <summary>A client of the API as <paramref name="tenant"/> (its API key on every request).</summary>
+    public HttpClient ClientOf(string tenant) => CreateClient().As(tenant);
+
+    /// <summary>A client addressing the management port (metrics, OpenAPI).</summary>
+    public HttpClient ManagementClient() => CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri($"http://localhost:{ManagementPort}") });
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Silo:SiloPort", "11411");
         builder.UseSetting("Silo:GatewayPort", "30411");
         builder.UseSetting("Fusion:CadenceInterval", "00:00:01");
+        builder.UseTestTenants();
         builder.ConfigureTestServices(services => ClusterFixture.ShareModels(services));
     }
 }
