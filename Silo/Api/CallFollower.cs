@@ -15,7 +15,8 @@ public sealed record DroppedResults(long Count);
 /// the final result count went out, or a grace period after the end, whichever comes first:
 /// the end signal and the results travel on different streams, so either may arrive first.
 /// </summary>
-internal sealed class CallFollower(int capacity)
+/// <param name="capacity">Results held for a reader that falls behind.</param>
+public sealed class CallFollower(int capacity)
 {
     private readonly TaskCompletionSource<CallStatus> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _dropped;
