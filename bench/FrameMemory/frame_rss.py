@@ -82,8 +82,9 @@ def main():
         "Auth__ApiKeys__0__Key": KEY,
         "Logging__LogLevel__Default": "Warning",
     })
-    silo = subprocess.Popen(["dotnet", args.silo, "--urls", f"http://127.0.0.1:{port}"], env=env,
-                            cwd=os.path.dirname(os.path.abspath(args.silo)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(os.environ.get("FRAME_RSS_LOG", os.devnull), "w")
+    silo = subprocess.Popen(["dotnet", os.path.abspath(args.silo), "--urls", f"http://127.0.0.1:{port}"], env=env,
+                            cwd=os.path.dirname(os.path.abspath(args.silo)), stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 300
         while True:
