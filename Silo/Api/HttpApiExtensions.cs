@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,9 @@ public static class HttpApiExtensions
 {
     /// <summary>Authorization policy of the call endpoints: an authenticated tenant.</summary>
     public const string TenantPolicy = "tenant";
+
+    /// <summary>The default authentication scheme: forwards to the API key or the bearer scheme by the request's headers.</summary>
+    public const string CredentialsScheme = "Credentials";
 
     /// <summary>Rate-limiting policy of the call endpoints: a token bucket per tenant.</summary>
     public const string TenantRateLimitPolicy = "per-tenant";
@@ -33,7 +37,11 @@ public static class HttpApiExtensions
             .ValidateOnStart();
         services.AddOptions<AuthOptions>()
             .Bind(builder.Configuration.GetSection(AuthOptions.Section))
-            .Validate(o => o.ApiKeys.Count > 0, "Auth:ApiKeys is empty: the HTTP API needs at least one key (Auth:ApiKeys:0:Tenant and Auth:ApiKeys:0:KeySha256).")
+            .Validate(o => o.ApiKeys.Count > 0 || o.Jwt.Enabled, "Auth:ApiKeys is empty and Auth:Jwt is off: the HTTP API needs at least one key (Auth:ApiKeys:0:Tenant and Auth:ApiKeys:0:KeySha256) or a token issuer.")
+            .Validate(o => !o.Jwt.Enabled || !string.IsNullOrWhiteSpace(o.Jwt.Audience), "Auth:Jwt:Audience is required when tokens are accepted.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || (IsBase64(o.Jwt.SigningKey, out var key) && key.Length >= 32), "Auth:Jwt:SigningKey must be base64 of at least 32 bytes.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Issuer), "Auth:Jwt:Issuer is required with a signing key.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Jwt.TenantClaim), "Auth:Jwt:TenantClaim must not be empty.")
             .Validate(o => o.ApiKeys.All(k => TenantClaims.IsSafeId(k.Tenant, TenantClaims.MaxTenantLength)), "Auth:ApiKeys:*:Tenant must be 1–64 letters, digits, '-', '_' or '.'.")
             .Validate(o => o.ApiKeys.All(k => string.IsNullOrWhiteSpace(k.KeySha256) != string.IsNullOrEmpty(k.Key)), "Each Auth:ApiKeys entry needs exactly one of KeySha256 and Key.")
             .Validate(o => o.ApiKeys.All(k => IsSha256Hex(k.KeySha256) || (k.Key?.Length ?? 0) >= 16), "Auth:ApiKeys:*:KeySha256 must be 64 hex digits; a Key at least 16 characters.")
@@ -50,10 +58,20 @@ public static class HttpApiExtensions
         // so the exception handler answers them with problem details rather than an empty 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
-        // Header-borne API keys are the only scheme: no cookie authentication exists, so a cross-site
-        // request carries no credentials.
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        // Header-borne credentials only (API key, bearer token): no cookie authentication exists, so
+        // a cross-site request carries no credentials. A request's header picks the scheme.
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var authentication = services.AddAuthentication(CredentialsScheme)
+            .AddPolicyScheme(CredentialsScheme, "API key or bearer token", o => o.ForwardDefaultSelector = context =>
+                auth.Jwt.Enabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (auth.Jwt.Enabled)
+        {
+            authentication.AddJwtBearer(o => TenantTokens.Configure(o, auth.Jwt));
+        }
+
         services.AddAuthorizationBuilder()
             .AddPolicy(TenantPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TenantClaims.Tenant));
 
@@ -109,6 +127,18 @@ public static class HttpApiExtensions
         app.MapOpenApi().RequireHost(host).WithMetadata(ManagementEndpoint.Instance);
         app.MapEmotionMetrics().RequireHost(host).WithMetadata(ManagementEndpoint.Instance);
         return app;
+    }
+
+    private static bool IsBase64(string value, out byte[] bytes)
+    {
+        bytes = new byte[value.Length];
+        if (!Convert.TryFromBase64String(value, bytes, out var written))
+        {
+            return false;
+        }
+
+        bytes = bytes[..written];
+        return true;
     }
 
     private static bool IsSha256Hex(string? value) =>

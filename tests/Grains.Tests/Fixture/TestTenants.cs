@@ -16,6 +16,9 @@ public static class TestTenants
     /// <summary>The key of a tenant.</summary>
     public static string KeyOf(string tenant) => $"test-key-of-{tenant}-0123456789";
 
+    /// <summary>The symmetric key the test hosts' bearer tokens are signed with.</summary>
+    public static byte[] TokenSigningKey { get; } = System.Text.Encoding.UTF8.GetBytes("test-signing-key-of-the-token-issuer-0123456789");
+
     /// <summary>
     /// Configuration entries giving every test tenant a key (A's as a hash, the others as plain keys);
     /// they replace the development key of appsettings.Development.json.
@@ -32,7 +35,17 @@ public static class TestTenants
         [$"Api:TenantRateLimits:{Throttled}:TokenLimit"] = ThrottledBurst.ToString(CultureInfo.InvariantCulture),
         [$"Api:TenantRateLimits:{Throttled}:TokensPerPeriod"] = "1",
         [$"Api:TenantRateLimits:{Throttled}:ReplenishmentPeriod"] = "01:00:00",
+        ["Auth:Jwt:SigningKey"] = Convert.ToBase64String(TokenSigningKey),
+        ["Auth:Jwt:Issuer"] = TokenIssuer,
+        ["Auth:Jwt:Audience"] = TokenAudience,
     };
+
+    /// <summary>Issuer of the test hosts' bearer tokens.</summary>
+    public const string TokenIssuer = "https://issuer.test";
+
+    /// <summary>Audience of the test hosts' bearer tokens.</summary>
+    public const string TokenAudience = "emotion-calls";
+
 
     /// <summary>Adds the keys to a test host.</summary>
     public static IWebHostBuilder UseTestTenants(this IWebHostBuilder builder)
