@@ -11,6 +11,9 @@ public sealed class EmotionCallClient(IClusterClient client)
 {
     private readonly IClusterClient _client = client ?? throw new ArgumentNullException(nameof(client));
 
+    /// <summary>How long <see cref="ReadResultsAsync"/> waits, after the call's end, for results still on their way.</summary>
+    public static TimeSpan EndGrace { get; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Starts a call (idempotent while it is active).</summary>
     public Task<CallStatus> StartCallAsync(string callId) => Call(callId).StartCall();
 
@@ -49,13 +52,18 @@ public sealed class EmotionCallClient(IClusterClient client)
     {
         ArgumentNullException.ThrowIfNull(onResult);
         var handle = await Results(callId).SubscribeAsync((result, _) => onResult(result));
-        return new Subscription(handle);
+        return new Subscription<FusedResult>(handle);
     }
 
-    /// <summary>The call's results from now on, until <paramref name="cancellationToken"/> fires.</summary>
+    /// <summary>
+    /// The call's results from now on; completes when the call ends (after its last result, or
+    /// <see cref="EndGrace"/> after the end signal: results and the end signal travel on different
+    /// streams) or when <paramref name="cancellationToken"/> fires.
+    /// </summary>
     public async IAsyncEnumerable<FusedResult> ReadResultsAsync(string callId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<FusedResult>(new UnboundedChannelOptions { SingleReader = true });
+        var ended = new TaskCompletionSource<CallStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscription = await SubscribeAsync(callId, result =>
         {
             channel.Writer.TryWrite(result);
@@ -63,9 +71,36 @@ public sealed class EmotionCallClient(IClusterClient client)
         });
         await using (subscription)
         {
-            await foreach (var result in channel.Reader.ReadAllAsync(cancellationToken))
+            var endHandle = await _client.GetStreamProvider(CallStreams.Provider).GetStream<CallStatus>(StreamId.Create(CallStreams.Status, callId))
+                .SubscribeAsync((status, _) => Task.FromResult(ended.TrySetResult(status)));
+            await using var endSubscription = new Subscription<CallStatus>(endHandle);
+            var status = await GetStatusAsync(callId);
+            if (status.State == CallState.Ended)
             {
-                yield return result;
+                ended.TrySetResult(status);
+            }
+
+            var last = (long)status.ResultCount;
+            Task? graceOver = null;
+            while (true)
+            {
+                while (channel.Reader.TryRead(out var result))
+                {
+                    last = Math.Max(last, result.Sequence);
+                    yield return result;
+                }
+
+                if (ended.Task.IsCompleted)
+                {
+                    graceOver ??= Task.Delay(EndGrace, cancellationToken);
+                    if (last >= (await ended.Task).ResultCount || graceOver.IsCompleted)
+                    {
+                        yield break;
+                    }
+                }
+
+                await Task.WhenAny(channel.Reader.WaitToReadAsync(cancellationToken).AsTask(), graceOver ?? ended.Task);
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
     }
@@ -75,7 +110,7 @@ public sealed class EmotionCallClient(IClusterClient client)
     private IAsyncStream<FusedResult> Results(string callId) =>
         _client.GetStreamProvider(CallStreams.Provider).GetStream<FusedResult>(StreamId.Create(CallStreams.Results, callId));
 
-    private sealed class Subscription(StreamSubscriptionHandle<FusedResult> handle) : IAsyncDisposable
+    private sealed class Subscription<T>(StreamSubscriptionHandle<T> handle) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await handle.UnsubscribeAsync();
     }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Emotion.Orleans.Inference;
 using Emotion.Orleans.Silo;
 
@@ -10,17 +8,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddEmotionInference(builder.Configuration);
 builder.AddEmotionSilo();
 builder.AddEmotionTelemetry();
-
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<CallExceptionHandler>();
+builder.AddEmotionHttpApi();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.MapOpenApi();
+app.UseEmotionHttpApi();
+app.MapEmotionManagement();
 app.MapCallEndpoints();
-app.MapEmotionMetrics();
 app.Run();
 
 /// <summary>The silo host (public for functional tests).</summary>

@@ -23,4 +23,11 @@ public static class CallStreams
 
     /// <summary>Fused results out (<see cref="FusedResult"/>).</summary>
     public const string Results = "results";
+
+    /// <summary>
+    /// The call's final <see cref="CallStatus"/> (state <see cref="CallState.Ended"/>), published once
+    /// when the call ends, so followers of <see cref="Results"/> know no more results come. Its
+    /// <see cref="CallStatus.ResultCount"/> is the sequence number of the last result.
+    /// </summary>
+    public const string Status = "calls.status";
 }

@@ -369,6 +369,9 @@ public sealed partial class CallSessionGrain(
             DisposeIdleTimer();
             await Fusion.Complete();
             LogEnded(logger, CallId, cause, Call.ResultCount);
+
+            // Followers of the results (SSE, clients) close on this: the call's last word.
+            await this.GetStreamProvider(CallStreams.Provider).GetStream<CallStatus>(StreamId.Create(CallStreams.Status, CallId)).OnNextAsync(Status());
             return Status();
         }
         catch

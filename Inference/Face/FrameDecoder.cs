@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -9,10 +10,15 @@ namespace Emotion.Orleans.Inference;
 
 /// <summary>
 /// Decodes JPEG and PNG video frames to RGB with hard limits. The size is read from the header
-/// before the pixels are decoded, so an oversized frame never allocates its pixel buffer.
+/// before the pixels are decoded, so an oversized frame never allocates its pixel buffer; a frame
+/// over the working size is scaled down right after decoding (ImageSharp 2 cannot decode at a
+/// smaller size), and only a few such decodes run at once.
 /// </summary>
 public sealed class FrameDecoder
 {
+    // Pixel buffers ImageSharp keeps pooled for reuse; beyond this they go back to the runtime.
+    private const int PoolMegabytes = 32;
+
     private static readonly byte[] JpegStart = [0xFF, 0xD8, 0xFF];
     private static readonly byte[] JpegEnd = [0xFF, 0xD9];
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
@@ -23,7 +29,14 @@ public sealed class FrameDecoder
     private readonly FrameDecoderOptions _options;
 
     // Only the two accepted formats are registered, so no other decoder ever sees untrusted bytes.
-    private readonly Configuration _configuration = new(new JpegConfigurationModule(), new PngConfigurationModule());
+    private readonly Configuration _configuration = new(new JpegConfigurationModule(), new PngConfigurationModule())
+    {
+        MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { MaximumPoolSizeMegabytes = PoolMegabytes }),
+    };
+
+    // Guards the count of large decodes in flight (a monitor: nothing to dispose).
+    private readonly object _largeDecodesGate = new();
+    private int _largeDecodes;
 
     /// <summary>Creates the decoder.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
@@ -33,6 +46,9 @@ public sealed class FrameDecoder
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxWidth);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxHeight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxPixels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.WorkingMaxSide);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxConcurrentLargeDecodes);
     }
 
     /// <summary>The limits in force.</summary>
@@ -87,8 +103,42 @@ public sealed class FrameDecoder
                     $"The frame is {info.Width}×{info.Height} pixels; the limit is {_options.MaxWidth}×{_options.MaxHeight}.");
             }
 
+            if ((long)info.Width * info.Height > _options.MaxPixels)
+            {
+                throw Invalid(
+                    InputErrorKind.TooLarge,
+                    $"The frame is {info.Width}×{info.Height} = {(long)info.Width * info.Height} pixels; the limit is {_options.MaxPixels}.");
+            }
+
             stream.Position = 0;
-            var image = Image.Load<Rgb24>(_configuration, stream);
+            var large = Math.Max(info.Width, info.Height) > _options.WorkingMaxSide;
+            Image<Rgb24> image;
+            if (large)
+            {
+                // Decoding is synchronous CPU work: waiting for a slot only lasts until another decode finishes.
+                EnterLargeDecode();
+                try
+                {
+                    image = Image.Load<Rgb24>(_configuration, stream);
+                    try
+                    {
+                        ScaleToWorkingSize(image);
+                    }
+                    catch
+                    {
+                        image.Dispose();
+                        throw;
+                    }
+                }
+                finally
+                {
+                    ExitLargeDecode();
+                }
+            }
+            else
+            {
+                image = Image.Load<Rgb24>(_configuration, stream);
+            }
 
             try
             {
@@ -144,6 +194,37 @@ public sealed class FrameDecoder
 
             throw;
         }
+    }
+
+    private void EnterLargeDecode()
+    {
+        lock (_largeDecodesGate)
+        {
+            while (_largeDecodes >= _options.MaxConcurrentLargeDecodes)
+            {
+                Monitor.Wait(_largeDecodesGate);
+            }
+
+            _largeDecodes++;
+        }
+    }
+
+    private void ExitLargeDecode()
+    {
+        lock (_largeDecodesGate)
+        {
+            _largeDecodes--;
+            Monitor.Pulse(_largeDecodesGate);
+        }
+    }
+
+    // Longest side down to the working size, aspect kept; the full-size buffer is released here.
+    private void ScaleToWorkingSize(Image<Rgb24> image)
+    {
+        var scale = (double)_options.WorkingMaxSide / Math.Max(image.Width, image.Height);
+        var width = Math.Max(1, (int)Math.Round(image.Width * scale));
+        var height = Math.Max(1, (int)Math.Round(image.Height * scale));
+        image.Mutate(c => c.Resize(width, height));
     }
 
     private static MemoryStream AsStream(ReadOnlyMemory<byte> frame) =>

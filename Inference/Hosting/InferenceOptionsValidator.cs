@@ -61,6 +61,9 @@ public sealed class InferenceOptionsValidator : IValidateOptions<InferenceOption
                 Require(decoder.MaxBytes > 0, "Inference:Face:Decoder:MaxBytes must be positive.");
                 Require(decoder.MaxWidth > 0, "Inference:Face:Decoder:MaxWidth must be positive.");
                 Require(decoder.MaxHeight > 0, "Inference:Face:Decoder:MaxHeight must be positive.");
+                Require(decoder.MaxPixels > 0, "Inference:Face:Decoder:MaxPixels must be positive.");
+                Require(decoder.WorkingMaxSide > 0, "Inference:Face:Decoder:WorkingMaxSide must be positive.");
+                Require(decoder.MaxConcurrentLargeDecodes > 0, "Inference:Face:Decoder:MaxConcurrentLargeDecodes must be positive.");
             }
 
             Require(face.Detector is not null, "Inference:Face:Detector is required.");

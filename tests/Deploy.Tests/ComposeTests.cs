@@ -113,7 +113,7 @@ public sealed class ComposeTests
     }
 
     [Fact]
-    public void Prometheus_scrapes_the_http_port_of_every_silo_service()
+    public void Prometheus_scrapes_the_management_port_of_every_silo_service_which_the_host_does_not_see()
     {
         var config = DeployFiles.LoadSingleYaml(DeployFiles.PathOf("prometheus", "prometheus.yml"));
         var targets = config.Child("scrape_configs").Items()
@@ -122,14 +122,30 @@ public sealed class ComposeTests
             .Order(StringComparer.Ordinal)
             .ToList();
         var silos = Services.Where(s => s.Key.StartsWith("silo-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(silos.Select(s => $"{s.Key}:8080").Order(StringComparer.Ordinal), targets);
+        Assert.Equal(silos.Select(s => $"{s.Key}:{s.Value.Child("environment").Scalar("Silo__ManagementPort")}").Order(StringComparer.Ordinal), targets);
         foreach (var (name, silo) in silos)
         {
-            Assert.Contains(silo.Child("ports").Items().OfType<YamlScalarNode>(), p => p.Value!.EndsWith(":8080", StringComparison.Ordinal));
+            var ports = silo.Child("ports").Items().OfType<YamlScalarNode>().Select(p => p.Value!).ToList();
+            var management = silo.Child("environment").Scalar("Silo__ManagementPort")!;
+            Assert.Contains(ports, p => p.EndsWith(":8080", StringComparison.Ordinal));
+            Assert.DoesNotContain(ports, p => p.EndsWith(":" + management, StringComparison.Ordinal));
+            Assert.NotEqual("8080", management);
             Assert.Equal("/metrics", silo.Child("environment").Scalar("Telemetry__MetricsPath"));
             Assert.Equal("Cluster", silo.Child("environment").Scalar("Silo__Mode"));
             var redis = silo.Child("environment").Scalar("Silo__RedisConnectionString")!;
             Assert.True(Services.Any(s => s.Key == redis.Split(':')[0]), $"{name}: Redis host of '{redis}' is not a compose service");
+        }
+    }
+
+    [Fact]
+    public void Every_silo_gets_an_api_key_hash_and_compose_refuses_to_start_without_one()
+    {
+        foreach (var (name, silo) in Services.Where(s => s.Key.StartsWith("silo-", StringComparison.Ordinal)))
+        {
+            var environment = silo.Child("environment");
+            Assert.False(string.IsNullOrEmpty(environment.Scalar("Auth__ApiKeys__0__Tenant")), name);
+            Assert.StartsWith("${EMOTION_API_KEY_SHA256:?", environment.Scalar("Auth__ApiKeys__0__KeySha256"), StringComparison.Ordinal);
+            Assert.Null(environment.Scalar("Auth__ApiKeys__0__Key"));
         }
     }
 

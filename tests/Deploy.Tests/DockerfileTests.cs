@@ -131,4 +131,17 @@ public sealed class DockerfileTests
 
         return found;
     }
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void The_image_exposes_the_api_and_the_management_port_it_configures(string name)
+    {
+        var dockerfile = Dockerfile.Load(DeployFiles.PathOf(name));
+        var environment = dockerfile.Instructions.Where(i => i.Keyword == "ENV").SelectMany(i => i.Arguments)
+            .Select(a => a.Split('=', 2)).Where(a => a.Length == 2).ToDictionary(a => a[0], a => a[1], StringComparer.Ordinal);
+        var exposed = dockerfile.Instructions.Where(i => i.Keyword == "EXPOSE").SelectMany(i => i.Arguments).ToList();
+        Assert.Contains(environment["ASPNETCORE_HTTP_PORTS"], exposed);
+        Assert.Contains(environment["Silo__ManagementPort"], exposed);
+        Assert.NotEqual(environment["ASPNETCORE_HTTP_PORTS"], environment["Silo__ManagementPort"]);
+    }
 }

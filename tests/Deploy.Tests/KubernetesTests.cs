@@ -134,15 +134,33 @@ public sealed class KubernetesTests
     }
 
     [Fact]
-    public void Silo_pods_are_annotated_for_scraping_on_their_http_port()
+    public void Silo_pods_are_annotated_for_scraping_on_their_management_port_which_no_service_exposes()
     {
+        var servicePorts = Resources.Where(r => r.Scalar("kind") == "Service")
+            .SelectMany(s => s.Child("spec").Child("ports").Items()).Select(p => p.Scalar("targetPort")).ToList();
         foreach (var deployment in new[] { "silo-cpu", "silo-gpu" })
         {
             var annotations = Deployment(deployment).Child("spec").Child("template").Child("metadata").Child("annotations");
             Assert.Equal("true", annotations.Scalar("prometheus.io/scrape"));
             Assert.Equal("/metrics", annotations.Scalar("prometheus.io/path"));
             var port = annotations.Scalar("prometheus.io/port");
-            Assert.Contains(Container(deployment).Child("ports").Items(), p => p.Scalar("name") == "http" && p.Scalar("containerPort") == port);
+            Assert.Contains(Container(deployment).Child("ports").Items(), p => p.Scalar("name") == "management" && p.Scalar("containerPort") == port);
+            Assert.Equal(port, Env(Container(deployment), "Silo__ManagementPort"));
+            Assert.DoesNotContain("management", servicePorts);
+        }
+    }
+
+    [Theory]
+    [InlineData("silo-cpu")]
+    [InlineData("silo-gpu")]
+    public void Silo_pods_take_their_api_key_hash_and_tenant_from_a_secret(string deployment)
+    {
+        var env = Container(deployment).Child("env").Items().ToList();
+        foreach (var (name, key) in new[] { ("Auth__ApiKeys__0__Tenant", "tenant"), ("Auth__ApiKeys__0__KeySha256", "keySha256") })
+        {
+            var secret = Assert.Single(env, e => e.Scalar("name") == name).Child("valueFrom").Child("secretKeyRef");
+            Assert.Equal("emotion-api-keys", secret.Scalar("name"));
+            Assert.Equal(key, secret.Scalar("key"));
         }
     }
 }

@@ -23,14 +23,14 @@ public sealed class ClusterModeTests
         string before;
         await using (var first = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11611, 30611))
         {
-            var http = first.CreateClient();
+            var http = first.ClientOfA();
             (await http.PostAsync($"/calls/{id}/start", null)).EnsureSuccessStatusCode();
             (await http.PostAsJsonAsync($"/calls/{id}/text", Text("I am furious.", "00:00:01", "00:00:02"))).EnsureSuccessStatusCode();
             before = (await TimelineAsync(http, id)).GetProperty("results").GetRawText();
         }
 
         await using var second = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11612, 30612);
-        var again = second.CreateClient();
+        var again = second.ClientOfA();
         var timeline = await TimelineAsync(again, id);
         Assert.Equal("active", timeline.GetProperty("state").GetString());
         Assert.Equal(1, timeline.GetProperty("results").GetArrayLength());
@@ -48,7 +48,7 @@ public sealed class ClusterModeTests
         var service = $"test-{Guid.NewGuid():N}";
         await using var a = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11621, 30621);
         await using var b = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11622, 30622);
-        var (httpA, httpB) = (a.CreateClient(), b.CreateClient());
+        var (httpA, httpB) = (a.ClientOfA(), b.ClientOfA());
 
         for (var i = 0; i < 6; i++)
         {
@@ -71,7 +71,7 @@ public sealed class ClusterModeTests
         var service = $"test-{Guid.NewGuid():N}";
         await using var cpu = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11631, 30631, gpu: false);
         await using var gpu = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11632, 30632, gpu: true);
-        var (httpCpu, _) = (cpu.CreateClient(), gpu.CreateClient());
+        var (httpCpu, _) = (cpu.ClientOfA(), gpu.ClientOfA());
 
         for (var i = 0; i < 4; i++)
         {

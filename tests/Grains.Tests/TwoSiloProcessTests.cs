@@ -130,6 +130,7 @@ public sealed class TwoSiloProcessTests(ITestOutputHelper output) : IDisposable
         private readonly StringBuilder _output = new();
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Uri _baseAddress;
+        private readonly Uri _managementAddress;
 
         public SiloProcess(string name, string service, string redis)
         {
@@ -159,6 +160,12 @@ public sealed class TwoSiloProcessTests(ITestOutputHelper output) : IDisposable
             start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
             start.Environment["Logging__Console__FormatterName"] = "simple";
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            _managementAddress = new Uri($"http://127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}");
+            start.Environment["Silo__ManagementPort"] = _managementAddress.Port.ToString(CultureInfo.InvariantCulture);
+            foreach (var (key, value) in TestTenants.Settings)
+            {
+                start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            }
 
             _process = new Process { StartInfo = start, EnableRaisingEvents = true };
             _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -185,7 +192,7 @@ public sealed class TwoSiloProcessTests(ITestOutputHelper output) : IDisposable
             }
         }
 
-        public HttpClient CreateClient() => new() { BaseAddress = _baseAddress, Timeout = TimeSpan.FromSeconds(100) };
+        public HttpClient CreateClient() => new HttpClient { BaseAddress = _baseAddress, Timeout = TimeSpan.FromSeconds(100) }.As(TestTenants.A);
 
         /// <summary>Waits for the host's "Application started" line, then checks HTTP answers.</summary>
         public async Task WaitUntilServingAsync(TimeSpan timeout)
@@ -199,7 +206,7 @@ public sealed class TwoSiloProcessTests(ITestOutputHelper output) : IDisposable
                 throw new TimeoutException($"Silo {Name} did not start within {timeout}.");
             }
 
-            using var http = CreateClient();
+            using var http = new HttpClient { BaseAddress = _managementAddress, Timeout = TimeSpan.FromSeconds(100) };
             using var response = await http.GetAsync("/openapi/v1.json");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }

@@ -13,6 +13,9 @@ public sealed class ClusterModeSiloFactory(string redis, string serviceId, int s
     /// <summary>Redis to test cluster mode against (<c>EMOTION_REDIS</c>, e.g. 127.0.0.1:6379); null skips those tests.</summary>
     public static string? Redis => Environment.GetEnvironmentVariable("EMOTION_REDIS");
 
+    /// <summary>A client of the API as tenant A.</summary>
+    public HttpClient ClientOfA() => CreateClient().As(TestTenants.A);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Silo:Mode", "Cluster");
@@ -22,6 +25,7 @@ public sealed class ClusterModeSiloFactory(string redis, string serviceId, int s
         builder.UseSetting("Silo:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Silo:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:Metadata:gpu", gpu ? "true" : "false");
+        builder.UseTestTenants();
         builder.ConfigureTestServices(services => ClusterFixture.ShareModels(services));
     }
 }

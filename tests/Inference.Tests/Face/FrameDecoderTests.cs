@@ -130,6 +130,65 @@ public sealed class FrameDecoderTests
     }
 
     [Fact]
+    public void A_4096_square_png_of_a_few_kilobytes_is_refused_by_its_pixel_count()
+    {
+        using var image = new Image<Rgb24>(4096, 4096, new Rgb24(10, 20, 30));
+        var png = FaceTestData.Png(image);
+        Assert.True(png.Length < 256 * 1024, $"{png.Length} bytes");
+
+        var ex = Assert.Throws<InvalidInputException>(() => _decoder.Decode(png));
+
+        Assert.Equal(InputErrorKind.TooLarge, ex.Kind);
+        Assert.Contains("16777216 pixels", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_frame_of_exactly_the_pixel_cap_decodes_and_one_pixel_more_is_refused()
+    {
+        using var source = Gradient(320, 240);
+        var png = FaceTestData.Png(source);
+
+        using var decoded = new FrameDecoder(new FrameDecoderOptions { MaxPixels = 320 * 240 }).Decode(png);
+        var capped = new FrameDecoder(new FrameDecoderOptions { MaxPixels = (320 * 240) - 1 });
+
+        Assert.Equal((320, 240), (decoded.Width, decoded.Height));
+        Assert.Equal(InputErrorKind.TooLarge, Assert.Throws<InvalidInputException>(() => capped.Decode(png)).Kind);
+    }
+
+    [Fact]
+    public void A_frame_over_the_working_size_is_scaled_down_keeping_its_aspect()
+    {
+        using var source = Gradient(2000, 1000);
+
+        using var png = _decoder.Decode(FaceTestData.Png(source));
+        using var jpeg = new FrameDecoder(new FrameDecoderOptions { WorkingMaxSide = 500 }).Decode(FaceTestData.Jpeg(source));
+
+        Assert.Equal((1280, 640), (png.Width, png.Height));
+        Assert.Equal((500, 250), (jpeg.Width, jpeg.Height));
+        using var small = _decoder.Decode(FaceTestData.Png(Gradient(640, 480)));
+        Assert.Equal((640, 480), (small.Width, small.Height));
+    }
+
+    [Fact]
+    public void Large_frames_decoded_from_many_threads_at_once_all_come_out_scaled()
+    {
+        var decoder = new FrameDecoder(new FrameDecoderOptions { WorkingMaxSide = 256, MaxConcurrentLargeDecodes = 1 });
+        using var source = Gradient(1024, 768);
+        var png = FaceTestData.Png(source);
+
+        var sizes = new (int, int)[8];
+        var threads = Enumerable.Range(0, sizes.Length).Select(i => new Thread(() =>
+        {
+            using var image = decoder.Decode(png);
+            sizes[i] = (image.Width, image.Height);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        Assert.All(threads, t => Assert.True(t.Join(TimeSpan.FromSeconds(60))));
+
+        Assert.All(sizes, s => Assert.Equal((256, 192), s));
+    }
+
+    [Fact]
     public void Frame_over_the_byte_limit_is_refused_as_too_large()
     {
         var decoder = new FrameDecoder(new FrameDecoderOptions { MaxBytes = 100 });

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Options;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+/// <summary>What the host refuses at start.</summary>
+[Collection(ClusterDefinition.Name)]
+public sealed class HostStartTests
+{
+    [Fact]
+    public void A_production_host_without_api_keys_or_tokens_refuses_to_start()
+    {
+        using var host = new ConfiguredSiloFactory("Production", new Dictionary<string, string>());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.CreateClient());
+
+        Assert.Contains("Auth:ApiKeys is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_that_is_neither_a_sha256_nor_long_enough_stops_the_host()
+    {
+        using var host = new ConfiguredSiloFactory("Production", new Dictionary<string, string>
+        {
+            ["Auth:ApiKeys:0:Tenant"] = "acme",
+            ["Auth:ApiKeys:0:Key"] = "short",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.CreateClient());
+
+        Assert.Contains("at least 16 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ConfiguredSiloFactory(string environment, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment(environment);
+            builder.UseSetting("Silo:SiloPort", "11413");
+            builder.UseSetting("Silo:GatewayPort", "30413");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureTestServices(services => ClusterFixture.ShareModels(services));
+        }
+    }
+}
