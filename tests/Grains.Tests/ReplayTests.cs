@@ -1,4 +1,5 @@
 using Emotion.Orleans.Client;
+using Emotion.Orleans.Replay;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -54,7 +55,7 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
     {
         var options = ReplayOptions.Parse([SampleFolder(), "--speed", "0", "--call-id", "embedded-replay"]);
         // The embedded silo registers the product's inference; it is handed the models already loaded.
-        using var host = ClientHosting.Build(options, services => ClusterFixture.ShareModels(services));
+        using var host = ReplayHosting.Build(options, services => ClusterFixture.ShareModels(services));
         await host.StartAsync();
         try
         {

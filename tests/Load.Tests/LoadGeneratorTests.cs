@@ -2,6 +2,7 @@ using Emotion.Orleans.Client;
 using Emotion.Orleans.Grains;
 using Emotion.Orleans.Inference;
 using Emotion.Orleans.LoadGenerator;
+using Emotion.Orleans.Replay;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -22,7 +23,7 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         // Nothing is dropped however busy the machine (senders may fall up to 30 s behind), so every
         // input reaches the silo: the test checks what arrives where, not how fast.
         var options = LoadOptions.Parse(["--calls", "2", "--step", "5", "--text-every", "1", "--max-lag", "30000"]);
-        using var host = ClientHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load-test", null, "emotion", "emotion-calls"));
+        using var host = ReplayHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load-test", null, "emotion", "emotion-calls"));
         await host.StartAsync().WaitAsync(Bound);
         try
         {
