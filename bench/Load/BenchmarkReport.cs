@@ -176,10 +176,10 @@ public sealed record BenchmarkReport(
 
         if (TrueCeiling is { } t)
         {
-            text.AppendLine(inv, $"true ceiling (each model alone, best batch size, {t.Parallel} runs at once on {Machine.Cores} cores): {t.Calls:0.0} calls; one call needs {t.CoreSecondsPerCallSecond:0.000} cores ({t.CallsPerCore:0.0} calls per core)");
+            text.AppendLine(inv, $"true ceiling (each model alone at its best batch size, {t.Parallel} runs at once): one call needs {t.CoreSecondsPerCallSecond:0.000} cores of CPU ({t.CallsPerCore:0.00} calls per core) → {t.Calls:0.0} calls on {t.Cores} cores (from wall-clock throughput as this process got the cores: {t.WallCalls:0.0})");
             foreach (var s in t.Stages)
             {
-                text.AppendLine(inv, $"  {s.Stage,-34} {s.PerCallSecond,7:0.000}/call-s  best batch {s.BestBatch,2}  {s.PerSecond,8:0.0}/s on {s.ProcessCpuCores:0.00} cores  → {100 * s.MachineSecondsPerCallSecond * t.Calls,5:0.0} % of the ceiling's time");
+                text.AppendLine(inv, $"  {s.Stage,-34} {s.PerCallSecond,7:0.000}/call-s  best batch {s.BestBatch,2}  {s.PerCoreSecond,9:0.0}/core-s ({s.PerSecond:0.0}/s on {s.ProcessCpuCores:0.00} cores)  → {100 * s.CoreSecondsPerCallSecond / t.CoreSecondsPerCallSecond,5:0.0} % of a call's CPU");
             }
 
             if (CallsHeldToCeiling is { } ratio)
@@ -232,14 +232,14 @@ public sealed record BenchmarkReport(
         if (TrueCeiling is { } t)
         {
             md.AppendLine();
-            md.AppendLine(inv, $"True ceiling: each stage's models called directly (no Orleans), {t.Parallel} runs at once, {t.PointSeconds:0.#} s per batch size, on the profile's media; the compute one call needs per second of call against what these cores deliver. Calls held ÷ true ceiling = {CallsHeldToCeiling:0.00}.");
+            md.AppendLine(inv, $"True ceiling: each stage's models called directly (no Orleans), {t.Parallel} runs at once, {t.PointSeconds:0.#} s per batch size, on the profile's media; the CPU one call needs per second of call ({t.CoreSecondsPerCallSecond:0.000} cores) against the {t.Cores} cores: {t.Calls:0.0} calls ({t.WallCalls:0.0} from wall-clock throughput). Calls held ÷ true ceiling = {CallsHeldToCeiling:0.00}.");
             md.AppendLine();
-            md.AppendLine("| stage | need per call-second | best batch | throughput (/s) | cores used | batch: throughput tried |");
+            md.AppendLine("| stage | need per call-second | best batch | per core-second | per second (cores used) | batch: per core-second tried |");
             md.AppendLine("|---|---:|---:|---:|---:|---|");
             foreach (var s in t.Stages)
             {
-                var tried = s.Tried is null ? "not batched" : string.Join(", ", s.Tried.Select(p => string.Create(inv, $"{p.Batch}: {p.PerSecond:0.0}")));
-                md.AppendLine(inv, $"| {s.Stage} | {s.PerCallSecond:0.000} | {s.BestBatch} | {s.PerSecond:0.0} | {s.ProcessCpuCores:0.00} | {tried} |");
+                var tried = s.Tried is null ? "not batched" : string.Join(", ", s.Tried.Select(p => string.Create(inv, $"{p.Batch}: {p.PerCoreSecond:0.0}")));
+                md.AppendLine(inv, $"| {s.Stage} | {s.PerCallSecond:0.000} | {s.BestBatch} | {s.PerCoreSecond:0.0} | {s.PerSecond:0.0} ({s.ProcessCpuCores:0.00}) | {tried} |");
             }
         }
 

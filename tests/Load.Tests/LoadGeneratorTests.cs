@@ -138,19 +138,22 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
     [Fact]
     public void The_true_ceiling_is_the_calls_whose_summed_stage_needs_fill_the_machine()
     {
-        // Text: 0.5 segments per call-second at 10/s on 2 cores; face: 3 frames per call-second at 30/s on 2 cores.
+        // Text: 0.5 segments per call-second at 5 per core-second; face: 3 frames per call-second at
+        // 15 per core-second; the process got 1.5 of the 2 cores while measuring.
         var figures = TrueCeilingFigures.Of(
             [
-                new StageCeiling("text", 0.5, 8, 10, 2, null),
-                new StageCeiling("face", 3, 8, 30, 2, null),
+                new StageCeiling("text", 0.5, 8, 7.5, 5, 1.5, null),
+                new StageCeiling("face", 3, 8, 22.5, 15, 1.5, null),
             ],
+            cores: 2,
             parallel: 2,
             pointSeconds: 1);
 
-        // One call needs 0.05 + 0.1 = 0.15 s of the machine per second: 6.67 calls; 0.3 cores each.
-        Assert.Equal(1 / 0.15, figures.Calls, 6);
+        // One call needs 0.1 + 0.2 = 0.3 cores: 3.33 calls per core, 6.67 on 2 cores; 5 on the 1.5 cores it got.
         Assert.Equal(0.3, figures.CoreSecondsPerCallSecond, 6);
         Assert.Equal(1 / 0.3, figures.CallsPerCore, 6);
+        Assert.Equal(2 / 0.3, figures.Calls, 6);
+        Assert.Equal(1.5 / 0.3, figures.WallCalls, 6);
     }
 
     [Fact]
