@@ -99,7 +99,7 @@ public sealed record BenchmarkReport(
         ArgumentNullException.ThrowIfNull(memory);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"memory over the soak: RSS {memory.StartRssMb:0} MiB at the start, {memory.EndRssMb:0} MiB at the end (max {memory.MaxRssMb:0}); slope after the first minute {memory.RssSlopeMbPerMinute:+0.00;-0.00} MiB/min RSS, {memory.ManagedSlopeMbPerMinute:+0.00;-0.00} MiB/min managed heap; {(memory.Flat ? "flat" : "GROWING")} (fitted growth {(memory.Flat ? "within" : "above")} {MemoryFigures.FlatTolerance:P0} of the start RSS), {memory.Samples.Count} samples");
+            $"memory over the soak: RSS {memory.StartRssMb:0} MiB at the start, {memory.EndRssMb:0} MiB at the end (max {memory.MaxRssMb:0}); slope from {memory.FittedFromSeconds:0} s on {memory.RssSlopeMbPerMinute:+0.00;-0.00} MiB/min RSS, {memory.ManagedSlopeMbPerMinute:+0.00;-0.00} MiB/min managed heap; {(memory.Flat ? "flat" : "GROWING")} (fitted growth {(memory.Flat ? "within" : "above")} {MemoryFigures.FlatTolerance:P0} of the start RSS), {memory.Samples.Count} samples");
     }
 
     /// <summary>The commit of the repository around <paramref name="folder"/>.</summary>

@@ -82,10 +82,11 @@ public sealed record MemorySample(double Seconds, double RssMb, double ManagedMb
 /// <param name="StartRssMb">RSS at the start.</param>
 /// <param name="EndRssMb">RSS at the end.</param>
 /// <param name="MaxRssMb">Highest RSS.</param>
-/// <param name="RssSlopeMbPerMinute">Least-squares slope of RSS after the first minute (pools, JIT and caches settle in it).</param>
+/// <param name="RssSlopeMbPerMinute">Least-squares slope of RSS from <paramref name="FittedFromSeconds"/> on.</param>
 /// <param name="ManagedSlopeMbPerMinute">The same for the managed heap.</param>
+/// <param name="FittedFromSeconds">Where the fit starts: after the first minute (pools, JIT and caches settle in it), or 0 for a shorter soak.</param>
 /// <param name="Flat">The fitted RSS growth over the fitted stretch is within <see cref="FlatTolerance"/> of the start RSS.</param>
-public sealed record MemoryFigures(IReadOnlyList<MemorySample> Samples, double StartRssMb, double EndRssMb, double MaxRssMb, double RssSlopeMbPerMinute, double ManagedSlopeMbPerMinute, bool Flat)
+public sealed record MemoryFigures(IReadOnlyList<MemorySample> Samples, double StartRssMb, double EndRssMb, double MaxRssMb, double RssSlopeMbPerMinute, double ManagedSlopeMbPerMinute, double FittedFromSeconds, bool Flat)
 {
     /// <summary>Growth, as a share of the start RSS, still called flat.</summary>
     public const double FlatTolerance = 0.05;
@@ -98,7 +99,7 @@ public sealed record MemoryFigures(IReadOnlyList<MemorySample> Samples, double S
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count == 0)
         {
-            return new MemoryFigures(samples, 0, 0, 0, 0, 0, Flat: true);
+            return new MemoryFigures(samples, 0, 0, 0, 0, 0, 0, Flat: true);
         }
 
         var settled = samples.Where(s => s.Seconds >= Settle.TotalSeconds).ToList();
@@ -113,6 +114,7 @@ public sealed record MemoryFigures(IReadOnlyList<MemorySample> Samples, double S
             samples.Max(s => s.RssMb),
             rssSlope,
             Slope(fitted, s => s.ManagedMb) * 60,
+            fitted[0].Seconds,
             growth <= FlatTolerance * samples[0].RssMb);
     }
 
