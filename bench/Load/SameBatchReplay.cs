@@ -43,7 +43,7 @@ public sealed class SameBatchReplay
         _chunk = chunk;
     }
 
-    /// <summary>The ceiling over the models registered in <paramref name="services"/>; null when they are not all there.</summary>
+    /// <summary>The replay over the models registered in <paramref name="services"/>; null when they are not all there.</summary>
     public static SameBatchReplay? TryCreate(IServiceProvider services, SyntheticMedia media, TimeSpan chunk)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -197,7 +197,7 @@ public sealed class SameBatchReplay
 /// <param name="Utterances">Speech segments recognised.</param>
 /// <param name="FaceSeconds">Time of the face loop (decode, detect, classify).</param>
 /// <param name="FusionSeconds">Time of the fusions.</param>
-/// <param name="CallsEquivalent">Call time processed per wall second: the number of live calls the models alone would keep up with.</param>
+/// <param name="CallsEquivalent">Call time processed per wall second at the pipeline's own batch sizes (not what the cores could hold: see <see cref="TrueCeilingFigures"/>).</param>
 /// <param name="ProcessCpuCores">Process CPU use, in cores.</param>
 /// <param name="MachineCpu">Machine CPU use, 0–1.</param>
 public sealed record SameBatchFigures(
