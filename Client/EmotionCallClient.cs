@@ -6,7 +6,7 @@ using Orleans.Streams;
 namespace Emotion.Orleans.Client;
 
 /// <summary>Starts calls, sends their inputs and follows their fused results, over an Orleans client.</summary>
-/// <remarks>The client must have the <see cref="CallStreams.Provider"/> memory stream provider (as the silos do).</remarks>
+/// <remarks>The client must have the <see cref="CallStreams.Provider"/> memory stream provider, as the silos do (<see cref="ClientHostingExtensions.AddEmotionCallStreams"/>).</remarks>
 public sealed class EmotionCallClient(IClusterClient client)
 {
     private readonly IClusterClient _client = client ?? throw new ArgumentNullException(nameof(client));

@@ -6,27 +6,26 @@ using Orleans.Placement;
 
 namespace Emotion.Orleans.Grains;
 
-/// <summary>Registers the call streaming system on a silo.</summary>
+/// <summary>Registers the call system's services on a silo.</summary>
 public static class EmotionCallsHostingExtensions
 {
     /// <summary>
-    /// Memory streams for the call streams (with the pub-sub store they need), the grains' options
-    /// (validated on start), GPU-preferring placement of the inference workers and the default reply
-    /// suggester. Grain storage <see cref="CallStreams.Storage"/> is the host's choice (memory or Redis);
-    /// recognizers, Inference's <see cref="SpeechSegmenterFactory"/> and the fusion model come from
-    /// the inference registration (<see cref="InferenceServiceCollectionExtensions.AddEmotionInference"/>).
+    /// The grains' options (validated on start), metrics, GPU-preferring placement of the inference
+    /// workers and the default reply suggester. The host chooses the rest: the stream provider
+    /// <see cref="CallStreams.Provider"/> (with the pub-sub store <see cref="CallStreams.PubSubStore"/>
+    /// it needs) and grain storage <see cref="CallStreams.Storage"/> (memory or Redis); recognizers,
+    /// Inference's <see cref="SpeechSegmenterFactory"/> and the fusion model come from the inference
+    /// registration (<see cref="InferenceServiceCollectionExtensions.AddEmotionInference"/>).
     /// </summary>
     public static ISiloBuilder AddEmotionCalls(this ISiloBuilder silo, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
-        silo.AddMemoryStreams(CallStreams.Provider);
-        silo.AddMemoryGrainStorage(CallStreams.PubSubStore);
         silo.Services.AddEmotionCallServices(configuration);
         return silo;
     }
 
-    /// <summary>The services of <see cref="AddEmotionCalls"/> without the stream providers.</summary>
+    /// <summary>The services of <see cref="AddEmotionCalls"/>, on a service collection.</summary>
     public static IServiceCollection AddEmotionCallServices(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -59,8 +59,23 @@ public static class SiloHostingExtensions
 
             // Grain calls carry the trace context, so a media item's trace runs session → worker → fusion.
             silo.AddActivityPropagation();
+            silo.AddEmotionCallStreams();
             silo.AddEmotionCalls(builder.Configuration);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The stream provider of the calls' input and result streams on a silo: memory streams named
+    /// <see cref="CallStreams.Provider"/> (clients configure the same provider), with the in-memory
+    /// pub-sub store they need. Memory streams live in the silos' memory: a subscriber gets what is
+    /// published while it is subscribed, and the call timeline in grain storage is the durable record.
+    /// </summary>
+    public static ISiloBuilder AddEmotionCallStreams(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.AddMemoryStreams(CallStreams.Provider);
+        silo.AddMemoryGrainStorage(CallStreams.PubSubStore);
+        return silo;
     }
 }

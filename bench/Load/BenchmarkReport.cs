@@ -48,10 +48,22 @@ public sealed record MachineInfo(int Cores, string? Cpu, string Os, string Runti
 /// <param name="Steps">Every step, in order.</param>
 /// <param name="MaxCallsHeld">The highest number of concurrent calls that held.</param>
 /// <param name="Soak">The soak step (long mode), or null.</param>
-/// <param name="Ceiling">The ceiling run, or null.</param>
-/// <param name="PipelineToCeiling">
+/// <param name="TrueCeiling">
+/// The true ceiling: the calls whose model work these cores compute, each model alone at its best
+/// batch size on all cores; null when not run.
+/// </param>
+/// <param name="CallsHeldToCeiling">
+/// <paramref name="MaxCallsHeld"/> ÷ the true ceiling's calls: the share of the cores' capacity the
+/// pipeline turns into live calls; null without a true ceiling.
+/// </param>
+/// <param name="SameBatchReplay">
+/// The same-batch replay: the models directly on the media the pipeline took in, in the batch sizes
+/// its workers formed; null when not run.
+/// </param>
+/// <param name="PipelineToSameBatchReplay">
 /// Calls' worth of media the pipeline took in at the highest count that held (else the last step)
-/// ÷ calls' worth the models alone process per second on the same media; null without a ceiling.
+/// ÷ calls' worth the same-batch replay processes per second: Orleans' cost at the pipeline's own
+/// batching, not a capacity figure; null without the replay.
 /// </param>
 public sealed record BenchmarkReport(
     DateTimeOffset Date,
@@ -65,8 +77,10 @@ public sealed record BenchmarkReport(
     IReadOnlyList<StepFigures> Steps,
     int MaxCallsHeld,
     StepFigures? Soak,
-    CeilingFigures? Ceiling,
-    double? PipelineToCeiling)
+    TrueCeilingFigures? TrueCeiling,
+    double? CallsHeldToCeiling,
+    SameBatchFigures? SameBatchReplay,
+    double? PipelineToSameBatchReplay)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -75,6 +89,18 @@ public sealed record BenchmarkReport(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    /// <summary>The process memory sampled over the soak (long mode), or null.</summary>
+    public MemoryFigures? Memory { get; init; }
+
+    /// <summary>One line on the soak's memory.</summary>
+    public static string DescribeMemory(MemoryFigures memory)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"memory over the soak: RSS {memory.StartRssMb:0} MiB at the start, {memory.EndRssMb:0} MiB at the end (max {memory.MaxRssMb:0}); slope from {memory.FittedFromSeconds:0} s on {memory.RssSlopeMbPerMinute:+0.00;-0.00} MiB/min RSS, {memory.ManagedSlopeMbPerMinute:+0.00;-0.00} MiB/min managed heap; {(memory.Flat ? "flat" : "GROWING")} (fitted growth {(memory.Flat ? "within" : "above")} {MemoryFigures.FlatTolerance:P0} of the start RSS), {memory.Samples.Count} samples");
+    }
 
     /// <summary>The commit of the repository around <paramref name="folder"/>.</summary>
     public static string CommitOf(string folder)
@@ -148,15 +174,34 @@ public sealed record BenchmarkReport(
             text.AppendLine(inv, $"  {reference.ResultsPerSecond:0.0} results/s; this process used {reference.ProcessCpuCores:0.00} of {Machine.Cores} cores (machine {(reference.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} busy, load average {Machine.LoadAverage ?? "n/a"})");
         }
 
-        if (Ceiling is { } c && PipelineToCeiling is { } ratio && reference is not null)
+        if (TrueCeiling is { } t)
         {
-            var pipelineRef = held ?? reference;
-            text.AppendLine(inv, $"ceiling (same models, ONNX Runtime directly, batches {c.Batches}): {c.CallsEquivalent:0.00} calls' worth of media per second, using {c.ProcessCpuCores:0.00} cores");
-            text.AppendLine(inv, $"pipeline / ceiling throughput: {ratio:0.00} (pipeline {pipelineRef.DeliveredCalls:0.00} calls' worth at {pipelineRef.Calls} calls)");
-            if (pipelineRef.ProcessCpuCores is > 0 && c.ProcessCpuCores > 0)
+            text.AppendLine(inv, $"true ceiling (each model alone at its best batch size, {t.Parallel} runs at once): one call needs {t.CoreSecondsPerCallSecond:0.000} cores of CPU ({t.CallsPerCore:0.00} calls per core) → {t.Calls:0.0} calls on {t.Cores} cores (from wall-clock throughput as this process got the cores: {t.WallCalls:0.0})");
+            foreach (var s in t.Stages)
             {
-                text.AppendLine(inv, $"per core of CPU this process got: pipeline {pipelineRef.DeliveredCalls / pipelineRef.ProcessCpuCores:0.00} calls, ceiling {c.CallsEquivalent / c.ProcessCpuCores:0.00} calls");
+                text.AppendLine(inv, $"  {s.Stage,-34} {s.PerCallSecond,7:0.000}/call-s  best batch {s.BestBatch,2}  {s.PerCoreSecond,9:0.0}/core-s ({s.PerSecond:0.0}/s on {s.ProcessCpuCores:0.00} cores)  → {100 * s.CoreSecondsPerCallSecond / t.CoreSecondsPerCallSecond,5:0.0} % of a call's CPU");
             }
+
+            if (CallsHeldToCeiling is { } ratio)
+            {
+                text.AppendLine(inv, $"calls held / true ceiling: {ratio:0.00} ({MaxCallsHeld} of {t.Calls:0.0} calls)");
+            }
+
+            if (held?.ProcessCpuCores is > 0 && t.CallsPerCore > 0)
+            {
+                text.AppendLine(inv, $"per core of CPU this process got: pipeline {held.DeliveredCalls / held.ProcessCpuCores.Value:0.00} calls, true ceiling {t.CallsPerCore:0.00} calls");
+            }
+        }
+
+        if (SameBatchReplay is { } c && PipelineToSameBatchReplay is { } replayRatio && reference is not null)
+        {
+            // The replay copies the workers' batch sizes: it prices Orleans' overhead at that batching, not capacity.
+            text.AppendLine(inv, $"same-batch replay (models directly, batches {c.Batches}; Orleans' overhead at the pipeline's own batching, not a capacity figure): {c.CallsEquivalent:0.00} calls' worth per second on {c.ProcessCpuCores:0.00} cores; pipeline / replay {replayRatio:0.00}");
+        }
+
+        if (Memory is { } memory)
+        {
+            text.AppendLine(DescribeMemory(memory));
         }
 
         return text.ToString();
@@ -184,10 +229,37 @@ public sealed record BenchmarkReport(
             md.AppendLine(inv, $"| {s.Calls}{(ReferenceEquals(s, Soak) ? " (soak)" : "")} | {held} | {Triple(s.EventToResult)} | {Pair(s.Modalities["text"].RoundTrip)} | {Pair(s.Modalities["speech"].RoundTrip)} | {Pair(s.Modalities["face"].RoundTrip)} | {s.ResultsPerSecond:0.0} | {s.Dropped} | {s.Refused} | {s.ProcessCpuCores:0.00} | {(s.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} |");
         }
 
-        if (Ceiling is { } c)
+        if (TrueCeiling is { } t)
         {
             md.AppendLine();
-            md.AppendLine(inv, $"Ceiling: the same models called directly (no Orleans), batches {c.Batches} (mean text {c.TextBatchMean:0.0}, speech {c.SpeechBatchMean:0.0}, face {c.FaceBatchMean:0.0}), on the media of the {(Steps.LastOrDefault(s => s.Calls == MaxCallsHeld) ?? Steps[^1]).Calls}-call step: {c.WallSeconds:0.00} s wall (text {c.TextSeconds:0.00} s, speech {c.SpeechSeconds:0.00} s for {c.Utterances} utterances, face {c.FaceSeconds:0.00} s, fusion {c.FusionSeconds:0.000} s, side by side), {c.CallsEquivalent:0.0} calls' worth per second; pipeline ÷ ceiling = {PipelineToCeiling:0.00}.");
+            md.AppendLine(inv, $"True ceiling: each stage's models called directly (no Orleans), {t.Parallel} runs at once, {t.PointSeconds:0.#} s per batch size, on the profile's media; the CPU one call needs per second of call ({t.CoreSecondsPerCallSecond:0.000} cores) against the {t.Cores} cores: {t.Calls:0.0} calls ({t.WallCalls:0.0} from wall-clock throughput). Calls held ÷ true ceiling = {CallsHeldToCeiling:0.00}.");
+            md.AppendLine();
+            md.AppendLine("| stage | need per call-second | best batch | per core-second | per second (cores used) | batch: per core-second tried |");
+            md.AppendLine("|---|---:|---:|---:|---:|---|");
+            foreach (var s in t.Stages)
+            {
+                var tried = s.Tried is null ? "not batched" : string.Join(", ", s.Tried.Select(p => string.Create(inv, $"{p.Batch}: {p.PerCoreSecond:0.0}")));
+                md.AppendLine(inv, $"| {s.Stage} | {s.PerCallSecond:0.000} | {s.BestBatch} | {s.PerCoreSecond:0.0} | {s.PerSecond:0.0} ({s.ProcessCpuCores:0.00}) | {tried} |");
+            }
+        }
+
+        if (SameBatchReplay is { } c)
+        {
+            md.AppendLine();
+            md.AppendLine(inv, $"Same-batch replay (Orleans' overhead at the pipeline's own batching; it copies the workers' batch sizes, so it cannot show lost capacity): the same models called directly, batches {c.Batches} (mean text {c.TextBatchMean:0.0}, speech {c.SpeechBatchMean:0.0}, face {c.FaceBatchMean:0.0}), on the media of the {(Steps.LastOrDefault(s => s.Calls == MaxCallsHeld) ?? Steps[^1]).Calls}-call step: {c.WallSeconds:0.00} s wall (text {c.TextSeconds:0.00} s, speech {c.SpeechSeconds:0.00} s for {c.Utterances} utterances, face {c.FaceSeconds:0.00} s, fusion {c.FusionSeconds:0.000} s, side by side), {c.CallsEquivalent:0.0} calls' worth per second; pipeline ÷ replay = {PipelineToSameBatchReplay:0.00}.");
+        }
+
+        if (Memory is { } memory)
+        {
+            md.AppendLine();
+            md.AppendLine(DescribeMemory(memory) + ".");
+            md.AppendLine();
+            md.AppendLine("| s | RSS MiB | managed MiB |");
+            md.AppendLine("|---:|---:|---:|");
+            foreach (var sample in memory.Samples)
+            {
+                md.AppendLine(inv, $"| {sample.Seconds:0} | {sample.RssMb:0.0} | {sample.ManagedMb:0.0} |");
+            }
         }
 
         return md.ToString();

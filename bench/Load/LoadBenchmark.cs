@@ -5,11 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace Emotion.Orleans.LoadGenerator;
 
-/// <summary>A whole run: capacity search (or one fixed step), optional soak, ceiling run, report.</summary>
+/// <summary>A whole run: capacity search (or one fixed step), optional soak with memory sampled, true ceiling, same-batch replay, report.</summary>
 public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media, LoadOptions options, TextWriter log)
 {
     /// <summary>Runs everything the options ask for.</summary>
-    /// <param name="models">Where the models are for the ceiling run (the embedded silo's services); null skips it.</param>
+    /// <param name="models">Where the models are for the ceiling runs (the embedded silo's services); null skips them.</param>
     /// <param name="target">What was loaded, for the report.</param>
     /// <param name="commit">The commit, for the report.</param>
     /// <param name="cancellationToken">Stops early.</param>
@@ -30,31 +30,55 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
         var (steps, held) = await new CapacitySearch(step, options, log).RunAsync(runId, cancellationToken);
 
         StepFigures? soak = null;
+        MemoryFigures? memory = null;
         if (options.Soak > TimeSpan.Zero && held > 0 && !cancellationToken.IsCancellationRequested)
         {
-            await log.WriteLineAsync($"soak: {held} calls for {options.Soak.TotalSeconds:0} s");
-            (soak, _) = await step.RunAsync(held, $"{runId}-soak", options.Soak, cancellationToken);
+            await log.WriteLineAsync($"soak: {held} calls for {options.Soak.TotalSeconds:0} s, process memory sampled every {options.MemoryInterval.TotalSeconds:0} s");
+            await using (var sampler = MemorySampler.Start(options.MemoryInterval))
+            {
+                (soak, _) = await step.RunAsync(held, $"{runId}-soak", options.Soak, cancellationToken);
+                memory = await sampler.StopAsync();
+            }
+
             await log.WriteLineAsync(CapacitySearch.Describe(soak, soak.Held(options.MaxP99)));
+            await log.WriteLineAsync(BenchmarkReport.DescribeMemory(memory));
         }
 
-        CeilingFigures? ceiling = null;
+        var heldStep = steps.LastOrDefault(s => s.Calls == held && held > 0);
+        var reference = heldStep ?? (steps.Count > 0 ? steps[^1] : null);
+        TrueCeilingFigures? ceiling = null;
         double? ratio = null;
-        var reference = steps.LastOrDefault(s => s.Calls == held) ?? (steps.Count > 0 ? steps[^1] : null);
-        if (options.Ceiling && models is not null && reference?.Media is { } amount && !cancellationToken.IsCancellationRequested)
+        SameBatchFigures? replay = null;
+        double? replayRatio = null;
+        if (options.Ceiling && models is not null && !cancellationToken.IsCancellationRequested)
         {
-            if (CeilingRun.TryCreate(models, media, options.AudioChunk) is { } run)
+            if (CapacityCeiling.TryCreate(models, media, options) is { } trueCeiling)
             {
-                await log.WriteLineAsync($"ceiling: the models directly on the media of the {reference.Calls}-call step ({amount.AudioSeconds:0} s audio, {amount.Frames} frames, {amount.Segments} segments)");
-                var callSeconds = amount.CallSeconds * reference.DeliveredCalls / reference.Calls;
-                ceiling = await run.RunAsync(amount, reference.Calls, reference.Results, reference.BatchSizes, callSeconds);
-                ratio = ceiling.CallsEquivalent > 0 ? reference.DeliveredCalls / ceiling.CallsEquivalent : null;
+                await log.WriteLineAsync($"true ceiling: each model alone on all {machine.Cores} cores at batch sizes {string.Join("/", CapacityCeiling.BatchSizes)}, {options.CeilingPoint.TotalSeconds:0.#} s each, on the profile's media");
+
+                // The fusions one call needs per second of call, as the pipeline ran them at the count that held.
+                double? fusions = heldStep is { Media.CallSeconds: > 0 } h ? h.Results / h.Media.CallSeconds : null;
+                ceiling = await trueCeiling.RunAsync(fusions, log, cancellationToken);
+                ratio = ceiling.Calls > 0 ? held / ceiling.Calls : null;
+                await log.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"true ceiling: {ceiling.Calls:0.0} calls on these cores ({ceiling.CoreSecondsPerCallSecond:0.000} cores per call); calls held / ceiling = {ratio:0.00}"));
             }
             else
             {
                 await log.WriteLineAsync("ceiling skipped: the models are not registered in this process");
             }
+
+            if (reference?.Media is { } amount && SameBatchReplay.TryCreate(models, media, options.AudioChunk) is { } run && !cancellationToken.IsCancellationRequested)
+            {
+                await log.WriteLineAsync($"same-batch replay: the models directly on the media of the {reference.Calls}-call step ({amount.AudioSeconds:0} s audio, {amount.Frames} frames, {amount.Segments} segments) in the workers' batch sizes");
+                var callSeconds = amount.CallSeconds * reference.DeliveredCalls / reference.Calls;
+                replay = await run.RunAsync(amount, reference.Calls, reference.Results, reference.BatchSizes, callSeconds);
+                replayRatio = replay.CallsEquivalent > 0 ? reference.DeliveredCalls / replay.CallsEquivalent : null;
+            }
         }
 
-        return new BenchmarkReport(date, commit, machine, options.Mode == LoadMode.Soak ? "long" : "short", target, onnx, CallProfile.Of(options), options.MaxP99.TotalMilliseconds, steps, held, soak, ceiling, ratio);
+        return new BenchmarkReport(date, commit, machine, options.Mode == LoadMode.Soak ? "long" : "short", target, onnx, CallProfile.Of(options), options.MaxP99.TotalMilliseconds, steps, held, soak, ceiling, ratio, replay, replayRatio)
+        {
+            Memory = memory,
+        };
     }
 }

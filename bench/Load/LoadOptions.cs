@@ -19,9 +19,9 @@ public sealed record LoadOptions
     public const string Usage = """
         usage: emotion-load [--short | --long] [--calls <n>] [--step <seconds>] [--fps <n>] [--text-every <seconds>]
                             [--max-p99 <ms>] [--max-lag <ms>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>]
-                            [--no-face] [--no-ceiling] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
-          --short        capacity search in short steps, ceiling run, under 2 minutes (default)
-          --long         longer steps and a soak at the highest count that held
+                            [--no-face] [--no-ceiling] [--ceiling-point <seconds>] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
+          --short        capacity search in short steps, ceiling runs, about 2 minutes (default)
+          --long         longer steps, then a soak at the highest count that held with the process memory sampled
           --calls        run this many calls for one step instead of searching
           --step         seconds each step runs its calls (short 8, long 30)
           --fps          video frames per second per call (default 3; 640x480 JPEG)
@@ -32,7 +32,8 @@ public sealed record LoadOptions
           --budget       seconds the search may take (short 75, long 900)
           --soak         seconds of the soak run (long 600; short 0)
           --no-face      frames without a face (the face path runs its detector only)
-          --no-ceiling   skip the ceiling run (the models run directly through ONNX Runtime)
+          --no-ceiling   skip the ceiling runs (the models run directly through ONNX Runtime)
+          --ceiling-point seconds each batch size of each model runs in the true ceiling (short 1.5, long 5)
           --out          folder for the JSON and Markdown results (default bench/results under the repository)
           --redis        load a running cluster found through Redis; without it an embedded silo runs in this process
         """;
@@ -76,8 +77,14 @@ public sealed record LoadOptions
     /// <summary>Whether the frames show a face.</summary>
     public bool Face { get; init; } = true;
 
-    /// <summary>Whether the ceiling run happens.</summary>
+    /// <summary>Whether the ceiling runs happen (true ceiling and same-batch replay).</summary>
     public bool Ceiling { get; init; } = true;
+
+    /// <summary>How long the true ceiling runs each batch size of each model.</summary>
+    public TimeSpan CeilingPoint { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>How often the soak samples the process memory.</summary>
+    public TimeSpan MemoryInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Results folder; null for <c>bench/results</c> under the repository (or the working folder).</summary>
     public string? OutputFolder { get; init; }
@@ -98,7 +105,7 @@ public sealed record LoadOptions
         ArgumentNullException.ThrowIfNull(args);
         var mode = args.Contains("--long") ? LoadMode.Soak : LoadMode.Routine;
         var options = mode == LoadMode.Soak
-            ? new LoadOptions { Mode = mode, StepDuration = TimeSpan.FromSeconds(30), WarmUp = TimeSpan.FromSeconds(5), SearchBudget = TimeSpan.FromSeconds(900), Soak = TimeSpan.FromSeconds(600) }
+            ? new LoadOptions { Mode = mode, StepDuration = TimeSpan.FromSeconds(30), WarmUp = TimeSpan.FromSeconds(5), SearchBudget = TimeSpan.FromSeconds(900), Soak = TimeSpan.FromSeconds(600), CeilingPoint = TimeSpan.FromSeconds(5) }
             : new LoadOptions();
         for (var i = 0; i < args.Count; i++)
         {
@@ -126,6 +133,7 @@ public sealed record LoadOptions
                 "--soak" => options with { Soak = TimeSpan.FromSeconds(Number(0)) },
                 "--no-face" => options with { Face = false },
                 "--no-ceiling" => options with { Ceiling = false },
+                "--ceiling-point" => options with { CeilingPoint = TimeSpan.FromSeconds(Number(0.2)) },
                 "--out" => options with { OutputFolder = Value() },
                 "--redis" => options with { Redis = Value() },
                 "--cluster-id" => options with { ClusterId = Value() },

@@ -1,6 +1,7 @@
 using Emotion.Orleans.Client;
 using Emotion.Orleans.Inference;
 using Emotion.Orleans.LoadGenerator;
+using Emotion.Orleans.Replay;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -31,13 +32,13 @@ IHost host;
 IHost? models = null;
 try
 {
-    host = ClientHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load", options.Redis, options.ClusterId, options.ServiceId));
+    host = ReplayHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load", options.Redis, options.ClusterId, options.ServiceId));
     if (options.Redis is not null && options.Ceiling)
     {
         // The ceiling runs the models in this process: an embedded silo's services, never started.
         try
         {
-            models = ClientHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load", null, options.ClusterId, options.ServiceId));
+            models = ReplayHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load", null, options.ClusterId, options.ServiceId));
         }
         catch (InvalidOperationException e)
         {

@@ -1,4 +1,4 @@
-using Emotion.Orleans.Client;
+using Emotion.Orleans.Replay;
 using Emotion.Orleans.Grains;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;

@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Emotion.Orleans.Client;
+using Emotion.Orleans.Replay;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Emotion.Orleans.Grains.Tests;
@@ -86,5 +88,59 @@ public sealed class ClusterModeTests
         Assert.NotEmpty(textWorkers);
         var gpuSilo = gpu.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         Assert.All(textWorkers, w => Assert.Equal(gpuSilo, w.SiloAddress));
+    }
+
+    [SkippableFact]
+    public async Task The_client_library_joins_the_cluster_through_redis_and_follows_a_calls_results()
+    {
+        Skip.If(ClusterModeSiloFactory.Redis is null, "EMOTION_REDIS is not set.");
+        var service = $"test-{Guid.NewGuid():N}";
+        await using var silo = new ClusterModeSiloFactory(ClusterModeSiloFactory.Redis!, service, 11641, 30641);
+        _ = silo.Services;
+
+        // The replay's client mode: AddEmotionCallClient with the silos' cluster and service ids.
+        using var host = ReplayHosting.Build(ReplayOptions.Parse(["unused", "--redis", ClusterModeSiloFactory.Redis!, "--cluster-id", service, "--service-id", service]));
+        await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            var client = host.Services.GetRequiredService<EmotionCallClient>();
+            var id = $"client-{Guid.NewGuid():N}";
+            using var done = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var streamed = new List<FusedResult>();
+            FusedResult? answered;
+            await using (await client.SubscribeAsync(id, r =>
+            {
+                lock (streamed)
+                {
+                    streamed.Add(r);
+                }
+
+                return Task.CompletedTask;
+            }))
+            {
+                await client.StartCallAsync(id);
+                answered = await client.SendTextAsync(new TranscriptSegment(id, Speaker.Customer, "I am furious about this bill.", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)));
+                Assert.NotNull(answered);
+                while (true)
+                {
+                    lock (streamed)
+                    {
+                        if (streamed.Count > 0)
+                        {
+                            break;
+                        }
+                    }
+
+                    await Task.Delay(50, done.Token);
+                }
+            }
+
+            Assert.Contains(streamed, r => r.Sequence == answered!.Sequence && r.CallId == id);
+            Assert.Contains((await client.GetTimelineAsync(id)).Results, r => r.Sequence == answered!.Sequence);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
     }
 }

@@ -1,5 +1,9 @@
 using Emotion.Orleans.Client;
+using Emotion.Orleans.Replay;
+using Emotion.Orleans.Silo;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
 namespace Emotion.Orleans.Grains.Tests;
@@ -54,7 +58,7 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
     {
         var options = ReplayOptions.Parse([SampleFolder(), "--speed", "0", "--call-id", "embedded-replay"]);
         // The embedded silo registers the product's inference; it is handed the models already loaded.
-        using var host = ClientHosting.Build(options, services => ClusterFixture.ShareModels(services));
+        using var host = ReplayHosting.Build(options, services => ClusterFixture.ShareModels(services));
         await host.StartAsync();
         try
         {
@@ -69,6 +73,21 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
         {
             await host.StopAsync();
         }
+    }
+
+    [Fact]
+    public void The_replays_embedded_silo_reads_the_silos_own_settings_on_ports_of_its_own()
+    {
+        using var host = ReplayHosting.Build(ReplayOptions.Parse([SampleFolder()]));
+
+        var configuration = host.Services.GetRequiredService<IConfiguration>();
+        var silo = host.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
+        // Keys only the silo's appsettings.json sets: the embedded silo is configured as the silo is.
+        Assert.Equal("00:00:30", configuration["Calls:MaxAudioGap"]);
+        Assert.Equal("false", configuration["Orleans:Metadata:gpu"]);
+        Assert.Equal((SiloMode.Embedded, ReplayHosting.EmbeddedSiloPort, ReplayHosting.EmbeddedGatewayPort), (silo.Mode, silo.SiloPort, silo.GatewayPort));
+        Assert.NotEqual(new SiloHostOptions().SiloPort, silo.SiloPort);
+        Assert.NotEqual(new SiloHostOptions().GatewayPort, silo.GatewayPort);
     }
 
     [Fact]

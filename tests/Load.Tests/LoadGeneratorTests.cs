@@ -2,6 +2,7 @@ using Emotion.Orleans.Client;
 using Emotion.Orleans.Grains;
 using Emotion.Orleans.Inference;
 using Emotion.Orleans.LoadGenerator;
+using Emotion.Orleans.Replay;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -22,7 +23,7 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         // Nothing is dropped however busy the machine (senders may fall up to 30 s behind), so every
         // input reaches the silo: the test checks what arrives where, not how fast.
         var options = LoadOptions.Parse(["--calls", "2", "--step", "5", "--text-every", "1", "--max-lag", "30000"]);
-        using var host = ClientHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load-test", null, "emotion", "emotion-calls"));
+        using var host = ReplayHosting.Build(new ReplayOptions(SyntheticMedia.DefaultFolder, 1, "load-test", null, "emotion", "emotion-calls"));
         await host.StartAsync().WaitAsync(Bound);
         try
         {
@@ -104,7 +105,9 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         Assert.Equal(TimeSpan.FromSeconds(1), routine.MaxP99);
         Assert.Equal(LoadMode.Soak, soak.Mode);
         Assert.Equal(5, soak.FramesPerSecond);
-        Assert.True(soak.Soak > TimeSpan.Zero);
+        Assert.Equal(TimeSpan.FromMinutes(10), soak.Soak);
+        Assert.True(soak.CeilingPoint > routine.CeilingPoint);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), LoadOptions.Parse(["--ceiling-point", "0.5"]).CeilingPoint);
         Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--calls", "0"]));
         Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--fps"]));
         Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--bogus"]));
@@ -130,5 +133,47 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         var tail = media.AudioChunk(media.Audio.Count - 1, 2);
         Assert.Equal(4, tail.Length);
         Assert.Equal(media.Audio[0], (short)(tail[2] | (tail[3] << 8)));
+    }
+
+    [Fact]
+    public void The_true_ceiling_is_the_calls_whose_summed_stage_needs_fill_the_machine()
+    {
+        // Text: 0.5 segments per call-second at 5 per core-second; face: 3 frames per call-second at
+        // 15 per core-second; the process got 1.5 of the 2 cores while measuring.
+        var figures = TrueCeilingFigures.Of(
+            [
+                new StageCeiling("text", 0.5, 8, 7.5, 5, 1.5, null),
+                new StageCeiling("face", 3, 8, 22.5, 15, 1.5, null),
+            ],
+            cores: 2,
+            parallel: 2,
+            pointSeconds: 1);
+
+        // One call needs 0.1 + 0.2 = 0.3 cores: 3.33 calls per core, 6.67 on 2 cores; 5 on the 1.5 cores it got.
+        Assert.Equal(0.3, figures.CoreSecondsPerCallSecond, 6);
+        Assert.Equal(1 / 0.3, figures.CallsPerCore, 6);
+        Assert.Equal(2 / 0.3, figures.Calls, 6);
+        Assert.Equal(1.5 / 0.3, figures.WallCalls, 6);
+    }
+
+    [Fact]
+    public void Soak_memory_is_flat_unless_it_grows_steadily_after_the_first_minute()
+    {
+        // A start-up jump in the first minute, then flat with noise: flat.
+        var settling = Enumerable.Range(0, 61).Select(i => new MemorySample(i * 10, (i < 6 ? 300 + (i * 20) : 400) + (i % 2), 100)).ToList();
+        // 2 MiB per minute for ten minutes on 400 MiB: 20 MiB, 5 %, is within; 5 MiB per minute is not.
+        var slow = Enumerable.Range(0, 61).Select(i => new MemorySample(i * 10, 400 + (i * 10 * 1.5 / 60), 100)).ToList();
+        var leaking = Enumerable.Range(0, 61).Select(i => new MemorySample(i * 10, 400 + (i * 10 * 5.0 / 60), 100 + (i * 10 * 5.0 / 60))).ToList();
+
+        var flat = MemoryFigures.Of(settling);
+        var growing = MemoryFigures.Of(leaking);
+
+        Assert.True(flat.Flat);
+        Assert.Equal(0, flat.RssSlopeMbPerMinute, 1);
+        Assert.Equal(300, flat.StartRssMb);
+        Assert.True(MemoryFigures.Of(slow).Flat);
+        Assert.False(growing.Flat);
+        Assert.Equal(5, growing.RssSlopeMbPerMinute, 6);
+        Assert.Equal(5, growing.ManagedSlopeMbPerMinute, 6);
     }
 }

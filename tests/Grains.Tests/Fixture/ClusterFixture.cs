@@ -1,4 +1,6 @@
+using Emotion.Orleans.Client;
 using Emotion.Orleans.Inference;
+using Emotion.Orleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -98,6 +100,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddMemoryGrainStorage(CallStreams.Storage);
             siloBuilder.UseSiloMetadata(new Dictionary<string, string> { [GpuSilo.MetadataKey] = GpuSilo.MetadataValue });
+            // The product's hosts choose the call streams' provider; the test silo and client choose the same.
+            siloBuilder.AddEmotionCallStreams();
             siloBuilder.AddEmotionCalls(Configuration);
             siloBuilder.Services.AddKeyedSingleton<TimeProvider>(CallSessionOptions.ClockKey, Clock);
             siloBuilder.Services.AddEmotionInference(Configuration);
@@ -116,7 +120,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     private sealed class ClientConfigurator : IClientBuilderConfigurator
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.AddMemoryStreams(CallStreams.Provider);
+            clientBuilder.AddEmotionCallStreams();
     }
 }
 

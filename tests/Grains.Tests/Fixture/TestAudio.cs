@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Emotion.Orleans.Client;
+using Emotion.Orleans.Replay;
 
 namespace Emotion.Orleans.Grains.Tests;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Emotion.Orleans.Grains;
 
-namespace Emotion.Orleans.Client;
+namespace Emotion.Orleans.Replay;
 
 /// <summary>
 /// A recorded call folder: <c>transcript.tsv</c> (start seconds, end seconds, speaker, text; <c>#</c>

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Emotion.Orleans.Client;
 using Emotion.Orleans.Grains;
 
-namespace Emotion.Orleans.Client;
+namespace Emotion.Orleans.Replay;
 
 /// <summary>Replays a recorded call into the cluster and prints its live timeline.</summary>
 public sealed class ReplayCommand(EmotionCallClient calls, TextWriter output)

@@ -7,14 +7,15 @@ using Microsoft.Extensions.Options;
 namespace Emotion.Orleans.LoadGenerator;
 
 /// <summary>
-/// The same models the silo runs, called directly (ONNX Runtime through the recognizers, no
-/// Orleans) on the same amount of media and in the same batch sizes as the workers' model runs
-/// (recorded from the embedded silo; the workers' largest batch when unknown), one loop per
-/// modality running side by side as the three worker grains do, each over as many batches at once
-/// as the silo runs activations of that (stateless) worker: one per core. What a silo could do at
-/// best on these cores.
+/// The same-batch replay: the same models the silo runs, called directly (ONNX Runtime through the
+/// recognizers, no Orleans) on the same amount of media and in the same batch sizes as the workers'
+/// model runs (recorded from the embedded silo; the workers' largest batch when unknown), one loop
+/// per modality running side by side as the three worker grains do, each over as many batches at
+/// once as the silo runs activations of that (stateless) worker: one per core. It copies the
+/// pipeline's batching, so it shows what Orleans' messaging and scheduling cost at that batching,
+/// not how many calls the cores could hold (that is <see cref="CapacityCeiling"/>).
 /// </summary>
-public sealed class CeilingRun
+public sealed class SameBatchReplay
 {
     private readonly ITextRecognizer _text;
     private readonly ISpeechRecognizer _speech;
@@ -29,7 +30,7 @@ public sealed class CeilingRun
     private readonly SyntheticMedia _media;
     private readonly TimeSpan _chunk;
 
-    private CeilingRun(IServiceProvider services, SyntheticMedia media, TimeSpan chunk)
+    private SameBatchReplay(IServiceProvider services, SyntheticMedia media, TimeSpan chunk)
     {
         _text = services.GetRequiredService<ITextRecognizer>();
         _speech = services.GetRequiredService<ISpeechRecognizer>();
@@ -42,12 +43,12 @@ public sealed class CeilingRun
         _chunk = chunk;
     }
 
-    /// <summary>The ceiling over the models registered in <paramref name="services"/>; null when they are not all there.</summary>
-    public static CeilingRun? TryCreate(IServiceProvider services, SyntheticMedia media, TimeSpan chunk)
+    /// <summary>The replay over the models registered in <paramref name="services"/>; null when they are not all there.</summary>
+    public static SameBatchReplay? TryCreate(IServiceProvider services, SyntheticMedia media, TimeSpan chunk)
     {
         ArgumentNullException.ThrowIfNull(services);
         Type[] needed = [typeof(ITextRecognizer), typeof(ISpeechRecognizer), typeof(ISpeechSegmenterFactory), typeof(IFaceRecognizer), typeof(FusionModel)];
-        return needed.All(t => services.GetService(t) is not null) ? new CeilingRun(services, media, chunk) : null;
+        return needed.All(t => services.GetService(t) is not null) ? new SameBatchReplay(services, media, chunk) : null;
     }
 
     /// <summary>Runs the models over <paramref name="amount"/> of media split into <paramref name="calls"/> calls.</summary>
@@ -56,7 +57,7 @@ public sealed class CeilingRun
     /// <param name="results">Fusions to run.</param>
     /// <param name="batchSizes">The workers' batch sizes per modality, in order; null or missing for the largest batch.</param>
     /// <param name="callSeconds">Call time the media amounts to (the calls' length times the share of it that was sent).</param>
-    public async Task<CeilingFigures> RunAsync(MediaAmount amount, int calls, long results, IReadOnlyDictionary<string, IReadOnlyList<int>>? batchSizes, double callSeconds)
+    public async Task<SameBatchFigures> RunAsync(MediaAmount amount, int calls, long results, IReadOnlyDictionary<string, IReadOnlyList<int>>? batchSizes, double callSeconds)
     {
         ArgumentNullException.ThrowIfNull(amount);
         ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
@@ -91,7 +92,7 @@ public sealed class CeilingRun
         fusion.Stop();
         var wall = clock.Elapsed;
         var (processCores, machine) = cpu.Stop();
-        return new CeilingFigures(
+        return new SameBatchFigures(
             batchSizes is { Count: > 0 } ? "as the workers ran them" : $"{_maxBatch} (the workers' largest)",
             textPlan.Mean,
             speechPlan.Mean,
@@ -185,7 +186,7 @@ public sealed class CeilingRun
     }
 }
 
-/// <summary>What the ceiling run measured.</summary>
+/// <summary>What the same-batch replay measured.</summary>
 /// <param name="Batches">Where the batch sizes came from.</param>
 /// <param name="TextBatchMean">Mean text batch.</param>
 /// <param name="SpeechBatchMean">Mean speech batch.</param>
@@ -196,10 +197,10 @@ public sealed class CeilingRun
 /// <param name="Utterances">Speech segments recognised.</param>
 /// <param name="FaceSeconds">Time of the face loop (decode, detect, classify).</param>
 /// <param name="FusionSeconds">Time of the fusions.</param>
-/// <param name="CallsEquivalent">Call time processed per wall second: the number of live calls the models alone would keep up with.</param>
+/// <param name="CallsEquivalent">Call time processed per wall second at the pipeline's own batch sizes (not what the cores could hold: see <see cref="TrueCeilingFigures"/>).</param>
 /// <param name="ProcessCpuCores">Process CPU use, in cores.</param>
 /// <param name="MachineCpu">Machine CPU use, 0–1.</param>
-public sealed record CeilingFigures(
+public sealed record SameBatchFigures(
     string Batches,
     double TextBatchMean,
     double SpeechBatchMean,

@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace Emotion.Orleans.Client;
+namespace Emotion.Orleans.Replay;
 
-/// <summary>Command line of <c>replay</c>.</summary>
+/// <summary>Command line of <c>emotion-replay</c>.</summary>
 /// <param name="Folder">The recorded call folder.</param>
 /// <param name="Speed">1 real time, 0 as fast as possible.</param>
 /// <param name="CallId">Call id to use.</param>
@@ -13,12 +13,12 @@ public sealed record ReplayOptions(string Folder, double Speed, string CallId, s
 {
     /// <summary>Usage text.</summary>
     public const string Usage = """
-        usage: emotion-calls replay <call-folder> [--speed <x>] [--call-id <id>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
+        usage: emotion-replay <call-folder> [--speed <x>] [--call-id <id>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
           --speed     1 = real time (default), 10 = ten times faster, 0 = as fast as possible
           --redis     join the cluster found through Redis; without it an embedded silo runs in this process
         """;
 
-    /// <summary>Parses the arguments after <c>replay</c>.</summary>
+    /// <summary>Parses the arguments.</summary>
     /// <exception cref="ArgumentException">An argument is missing or malformed.</exception>
     public static ReplayOptions Parse(IReadOnlyList<string> args)
     {

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Emotion.Orleans.Client;
+namespace Emotion.Orleans.Replay;
 
 /// <summary>Reads a RIFF/WAVE file holding 16-bit PCM mono.</summary>
 public static class WaveFile
