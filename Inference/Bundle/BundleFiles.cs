@@ -32,15 +32,24 @@ public sealed record FeatureSelectionFile(string Method, int[] Indices, float[] 
 /// <param name="Encoder">Encoder the features come from (e.g. "minilm-l6-v2-mean-l2").</param>
 /// <param name="InputDimension">Encoder feature width.</param>
 /// <param name="Selection">Kept features.</param>
-/// <param name="Projection">W_i, b_i.</param>
+/// <param name="Projection">W_i, b_i; null for a linear head (multinomial logistic regression).</param>
 /// <param name="Classifier">C_i.</param>
-public sealed record HeadFile(string Modality, string Encoder, int InputDimension, FeatureSelectionFile Selection, DenseLayerFile Projection, DenseLayerFile Classifier)
+public sealed record HeadFile(string Modality, string Encoder, int InputDimension, FeatureSelectionFile Selection, DenseLayerFile? Projection, DenseLayerFile Classifier)
 {
+    /// <summary>Previous turns of the dialogue whose mean embedding follows the utterance's in the input (0: no context).</summary>
+    public int ContextTurns { get; init; }
+
+    /// <summary>Per-speaker normalisation applied to the encoder features before the head; none when null.</summary>
+    public SpeakerNormalizationFile? SpeakerNormalization { get; init; }
+
+    /// <summary>Temperature already folded into the classifier (1: none); recorded for the report.</summary>
+    public float Temperature { get; init; } = 1f;
+
     /// <summary>Builds the head, validating shapes.</summary>
     public ModalityHead ToHead() => new(
         InputDimension,
         new FeatureSelection(Selection.Indices, Selection.Mean, Selection.Scale),
-        Projection.ToLayer(),
+        Projection?.ToLayer(),
         Classifier.ToLayer());
 
     /// <summary>Captures a head.</summary>
@@ -52,8 +61,25 @@ public sealed record HeadFile(string Modality, string Encoder, int InputDimensio
             encoder,
             head.InputDimension,
             new FeatureSelectionFile(selectionMethod, head.Selection.Indices, head.Selection.Mean, head.Selection.Scale),
-            DenseLayerFile.From(head.Projection),
+            head.Projection is null ? null : DenseLayerFile.From(head.Projection),
             DenseLayerFile.From(head.Classifier));
+    }
+}
+
+/// <summary>JSON shape of a <see cref="SpeakerNormalizer"/>.</summary>
+/// <param name="PriorMean">Mean of each feature over the training speakers.</param>
+/// <param name="PriorVariance">Average within-speaker variance of each feature.</param>
+/// <param name="PriorWeight">How many utterances the prior counts for.</param>
+public sealed record SpeakerNormalizationFile(float[] PriorMean, float[] PriorVariance, float PriorWeight)
+{
+    /// <summary>Builds the normaliser, validating shapes.</summary>
+    public SpeakerNormalizer ToNormalizer() => new(PriorMean, PriorVariance, PriorWeight);
+
+    /// <summary>Captures a normaliser.</summary>
+    public static SpeakerNormalizationFile From(SpeakerNormalizer normalizer)
+    {
+        ArgumentNullException.ThrowIfNull(normalizer);
+        return new(normalizer.PriorMean, normalizer.PriorVariance, normalizer.PriorWeight);
     }
 }
 

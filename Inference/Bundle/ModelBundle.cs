@@ -12,8 +12,10 @@ public sealed class ModelBundle
     /// <summary>The bundle format this build reads and writes.</summary>
     public const int FormatVersion = 1;
 
-    private ModelBundle(string directory, BundleManifest manifest, ModalityHead text, ModalityHead speech, ModalityHead face, FusionModel fusion, string faceSource)
+    private ModelBundle(string directory, BundleManifest manifest, ModalityHead text, ModalityHead speech, ModalityHead face, FusionModel fusion, string faceSource, int textContextTurns, SpeakerNormalizer? speakerNormalizer)
     {
+        TextContextTurns = textContextTurns;
+        SpeakerNormalizer = speakerNormalizer;
         Directory = directory;
         Manifest = manifest;
         TextHead = text;
@@ -40,6 +42,12 @@ public sealed class ModelBundle
 
     /// <summary>Attention + label fusion.</summary>
     public FusionModel Fusion { get; }
+
+    /// <summary>Previous dialogue turns the text head reads (0: the head reads no context).</summary>
+    public int TextContextTurns { get; }
+
+    /// <summary>Per-speaker normalisation of the speech features before the speech head; none when null.</summary>
+    public SpeakerNormalizer? SpeakerNormalizer { get; }
 
     /// <summary>Face path whose logits the fusion was trained on ("resnet18" or "fer").</summary>
     public string FaceSource { get; }
@@ -70,11 +78,22 @@ public sealed class ModelBundle
 
         try
         {
-            var text = ReadHead(directory, manifest.Text, Modality.Text);
-            var speech = ReadHead(directory, manifest.Speech, Modality.Speech);
-            var face = ReadHead(directory, manifest.Face, Modality.Face);
+            var (text, textFile) = ReadHead(directory, manifest.Text, Modality.Text);
+            var (speech, speechFile) = ReadHead(directory, manifest.Speech, Modality.Speech);
+            var (face, _) = ReadHead(directory, manifest.Face, Modality.Face);
             var fusionFile = Read(directory, manifest.Fusion, BundleJsonContext.Default.FusionFile);
-            return new ModelBundle(directory, manifest, text, speech, face, fusionFile.ToModel(), fusionFile.FaceSource);
+            if (textFile.ContextTurns < 0)
+            {
+                throw new ArgumentException($"The text head's context turns ({textFile.ContextTurns}) cannot be negative.");
+            }
+
+            var normalizer = speechFile.SpeakerNormalization?.ToNormalizer();
+            if (normalizer is not null && normalizer.Width != speech.InputDimension)
+            {
+                throw new ArgumentException($"The speaker normaliser reads {normalizer.Width} features; the speech head reads {speech.InputDimension}.");
+            }
+
+            return new ModelBundle(directory, manifest, text, speech, face, fusionFile.ToModel(), fusionFile.FaceSource, textFile.ContextTurns, normalizer);
         }
         catch (ArgumentException ex)
         {
@@ -117,7 +136,7 @@ public sealed class ModelBundle
     }
 
     /// <summary>Reads a head and checks that the file is the one for <paramref name="modality"/>, not another modality's.</summary>
-    private static ModalityHead ReadHead(string directory, string file, Modality modality)
+    private static (ModalityHead Head, HeadFile File) ReadHead(string directory, string file, Modality modality)
     {
         var head = Read(directory, file, BundleJsonContext.Default.HeadFile);
         var expected = modality.ToString().ToLowerInvariant();
@@ -126,7 +145,7 @@ public sealed class ModelBundle
             throw new ModelBundleException($"Bundle file '{Path.Combine(directory, file)}' holds the {head.Modality} head where the {expected} head belongs.");
         }
 
-        return head.ToHead();
+        return (head.ToHead(), head);
     }
 
     private static T Read<T>(string directory, string file, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

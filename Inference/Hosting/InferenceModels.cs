@@ -71,9 +71,9 @@ public sealed partial class InferenceModels : IDisposable
                 LogUpstreamNotChecked(logger, model, Bundle.Directory);
             }
 
-            TextRecognizer = new TextRecognizer(TextEncoder, Bundle.TextHead, stageObserver);
+            TextRecognizer = new TextRecognizer(TextEncoder, Bundle.TextHead, stageObserver, Bundle.TextContextTurns);
             FaceRecognizer = new FaceRecognizer(options.Face, FaceDetector, ResNet18, FerExpression, FaceHead(Bundle, FacePath), stageObserver);
-            SpeechRecognizer = new SpeechRecognizer(SpeechEmbedder, Bundle.SpeechHead, stageObserver);
+            SpeechRecognizer = new SpeechRecognizer(SpeechEmbedder, Bundle.SpeechHead, stageObserver, Bundle.SpeakerNormalizer);
             Segmenters = new SpeechSegmenterFactory(Vad, options.Speech.Segmenter);
             Fusion = Bundle.Fusion;
         }

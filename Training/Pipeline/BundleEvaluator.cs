@@ -126,6 +126,7 @@ internal sealed class EvaluationReport
     public const string FaceHeadSystem = "face: ResNet18 + selection + head on FER2013";
     public const string FerSystem = "face: pretrained FER2013 expression model on FER2013";
     public const string SpeechSystem = "speech head on RAVDESS held-out actors";
+    public const string SpeechWholeSpeakerSystem = "speech head on RAVDESS held-out actors, each actor normalised over all their clips";
 }
 
 /// <summary>
@@ -136,44 +137,79 @@ internal sealed class EvaluationReport
 /// </summary>
 internal static class BundleEvaluator
 {
+    /// <summary>The text head's inputs on a split: the embeddings, or the embeddings with dialogue context for a context-reading head.</summary>
+    public static IReadOnlyList<float[]> TextInputs(ModalityHead head, DevSplit split) =>
+        head.InputDimension == split.Features[0].Length ? split.Features : split.Extended ?? throw new InvalidOperationException($"{split.Name} has no context features.");
+
+    /// <summary>
+    /// The speech head's inputs on a split: the CNN embedding, or [MFCC statistics; embedding]
+    /// normalised per speaker with running statistics (as a live call), or with each speaker's
+    /// statistics over all their clips when <paramref name="wholeSpeaker"/>.
+    /// </summary>
+    public static IReadOnlyList<float[]> SpeechInputs(ModalityHead head, SpeakerNormalizer? normalizer, DevSplit split, int seed, bool wholeSpeaker = false)
+    {
+        if (head.InputDimension == split.Features[0].Length)
+        {
+            return split.Features;
+        }
+
+        var combined = split.Extended ?? throw new InvalidOperationException($"{split.Name} has no combined speech features.");
+        return normalizer is null ? combined
+            : wholeSpeaker ? SpeakerFeatures.WholeSpeaker(combined, split.Groups, normalizer)
+            : SpeakerFeatures.Running(combined, split.Groups, normalizer, seed);
+    }
+
+    /// <summary>The face logits the fusion reads: the ResNet18 head's, or the expression model's log-probabilities.</summary>
+    public static float[][] FaceLogits(ModalityHead head, string faceSource, DevSplit split, float[][]? expression) =>
+        string.Equals(faceSource, InferenceModels.FerFaceSource, StringComparison.Ordinal)
+            ? [.. (expression ?? throw new InvalidOperationException("The expression model's outputs are missing.")).Select(p => p.Select(v => MathF.Log(MathF.Max(v, FerExpressionModel.MinProbability))).ToArray())]
+            : HeadEvaluation.Logits(head, split.Features);
+
     /// <summary>
     /// Splits each modality's evaluation logits (stratified, seeded) into three disjoint parts:
     /// 40 % for fusion training (and the concatenation baseline's fit), 20 % for early stopping, 40 % for the test composites.
     /// </summary>
-    public static (ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face)[] Parts(ModalityHead text, ModalityHead speech, ModalityHead face, DevSet dev, int seed)
+    public static (ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face)[] Parts(ModalityHead text, ModalityHead speech, SpeakerNormalizer? normalizer, ModalityHead face, string faceSource, DevSet dev, int seed)
     {
         var textRows = new List<float[]>();
         var textLabels = new List<EmotionLabel>();
         foreach (var split in new[] { dev.Meld, dev.GoEmotions }.OfType<DevSplit>())
         {
-            textRows.AddRange(HeadEvaluation.Logits(text, split.Features));
+            textRows.AddRange(HeadEvaluation.Logits(text, TextInputs(text, split)));
             textLabels.AddRange(split.Labels);
         }
 
         var t = Split(textRows, textLabels, seed);
-        var s = dev.Ravdess is null ? default : Split(HeadEvaluation.Logits(speech, dev.Ravdess.Features), dev.Ravdess.Labels, seed);
-        var f = dev.Fer is null ? default : Split(HeadEvaluation.Logits(face, dev.Fer.Features), dev.Fer.Labels, seed);
+        var s = dev.Ravdess is null ? default : Split(HeadEvaluation.Logits(speech, SpeechInputs(speech, normalizer, dev.Ravdess, seed)), dev.Ravdess.Labels, seed);
+        var f = dev.Fer is null ? default : Split(FaceLogits(face, faceSource, dev.Fer, dev.FerExpression), dev.Fer.Labels, seed);
         return [(t.Train, s.Train, f.Train), (t.Stop, s.Stop, f.Stop), (t.Test, s.Test, f.Test)];
     }
 
     public static IReadOnlyList<FusionExample> Composites((ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face) pools, int count, int seed) =>
         CompositeBuilder.Build([pools.Text, pools.Speech, pools.Face], new CompositeOptions(count, 0f, null, seed));
 
-    public static (IReadOnlyList<SystemReport> Single, FusionEvaluationResult? Fusion) Evaluate(ModelBundle bundle, DevSet dev, CompositeSizes sizes, int seed)
+    public static (IReadOnlyList<SystemReport> Single, FusionEvaluationResult? Fusion) Evaluate(ModelBundle bundle, DevSet dev, CompositeSizes sizes, int seed, IReadOnlyList<SystemReport>? paperPaths = null)
     {
         var single = new List<SystemReport>();
-        void Add(string name, ModalityHead head, DevSplit? split)
+        void Add(string name, ModalityHead head, DevSplit? split, Func<DevSplit, IReadOnlyList<float[]>> inputs)
         {
             if (split is not null)
             {
-                single.Add(new SystemReport(name, HeadEvaluation.Report(head, new LabelledFeatures(split.Features, split.Labels))));
+                single.Add(new SystemReport(name, HeadEvaluation.Report(head, new LabelledFeatures(inputs(split), split.Labels))));
             }
         }
 
-        Add($"text head on {dev.Meld?.Name}", bundle.TextHead, dev.Meld);
-        Add($"text head on {dev.GoEmotions?.Name}", bundle.TextHead, dev.GoEmotions);
-        Add(EvaluationReport.SpeechSystem, bundle.SpeechHead, dev.Ravdess);
-        Add(EvaluationReport.FaceHeadSystem, bundle.FaceHead, dev.Fer);
+        var text = bundle.TextHead.InputDimension > MiniLmEncoder.EmbeddingDimension ? "text head (MiniLM + dialogue context, balanced LR)" : "text head";
+        Add($"{text} on {dev.Meld?.Name}", bundle.TextHead, dev.Meld, s => TextInputs(bundle.TextHead, s));
+        Add($"{text} on {dev.GoEmotions?.Name}", bundle.TextHead, dev.GoEmotions, s => TextInputs(bundle.TextHead, s));
+        Add(EvaluationReport.SpeechSystem, bundle.SpeechHead, dev.Ravdess, s => SpeechInputs(bundle.SpeechHead, bundle.SpeakerNormalizer, s, seed));
+        if (bundle.SpeakerNormalizer is not null)
+        {
+            Add(EvaluationReport.SpeechWholeSpeakerSystem, bundle.SpeechHead, dev.Ravdess, s => SpeechInputs(bundle.SpeechHead, bundle.SpeakerNormalizer, s, seed, wholeSpeaker: true));
+        }
+
+        single.AddRange(paperPaths ?? []);
+        Add(EvaluationReport.FaceHeadSystem, bundle.FaceHead, dev.Fer, s => s.Features);
         if (dev.Fer is not null && dev.FerExpression is not null)
         {
             single.Add(new SystemReport(
@@ -181,7 +217,7 @@ internal static class BundleEvaluator
                 ClassificationReport.From(dev.Fer.Labels, [.. dev.FerExpression.Select(p => (EmotionLabel)TensorPrimitives.IndexOfMax<float>(p))])));
         }
 
-        var parts = Parts(bundle.TextHead, bundle.SpeechHead, bundle.FaceHead, dev, seed);
+        var parts = Parts(bundle.TextHead, bundle.SpeechHead, bundle.SpeakerNormalizer, bundle.FaceHead, bundle.FaceSource, dev, seed);
         if (parts[0] == default || parts[2] == default)
         {
             return (single, null);
@@ -189,7 +225,7 @@ internal static class BundleEvaluator
 
         var fit = Composites(parts[0], sizes.Train, seed);
         var test = Composites(parts[2], sizes.Test, seed + 2);
-        return (single, FusionEvaluation.Evaluate(bundle.Fusion, fit, test, FusionEvaluation.CompositeNote + " The fusion and the concatenation baseline are fitted on composites of 40 % of each evaluation split's items, early stopping uses another 20 %, and the test composites come from the remaining 40 %: no item is in two of them, and none was seen by the heads.", seed));
+        return (single, FusionEvaluation.Evaluate(bundle.Fusion, fit, test, FusionEvaluation.CompositeNote + " The fusion and the concatenation baseline are fitted on composites of 40 % of each evaluation split's items, early stopping uses another 20 %, and the test composites come from the remaining 40 %: no item is in two of them, and none was seen by the heads." + (string.Equals(bundle.FaceSource, InferenceModels.FerFaceSource, StringComparison.Ordinal) ? " Face logits are the pretrained FER2013 expression model's log-probabilities (the live face path)." : ""), seed));
     }
 
     private static (ModalityPool? Train, ModalityPool? Stop, ModalityPool? Test) Split(IReadOnlyList<float[]> logits, IReadOnlyList<EmotionLabel> labels, int seed)

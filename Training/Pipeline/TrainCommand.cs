@@ -26,7 +26,11 @@ internal sealed record TrainOptions(string Datasets, string Output, string Cache
 /// </summary>
 internal static class TrainCommand
 {
-    private const string FaceSource = "resnet18";
+    /// <summary>The face path the fusion trains on: the live default, the pretrained expression model.</summary>
+    private const string FaceSource = InferenceModels.FerFaceSource;
+
+    /// <summary>Pseudo-count of the speaker normaliser's prior (utterances).</summary>
+    public const float SpeakerPriorWeight = 5f;
 
     public static int Run(TrainOptions options, TextWriter log)
     {
@@ -34,7 +38,7 @@ internal static class TrainCommand
         var commit = Git.Commit(); // before anything is written into the working tree
         var seed = options.Seed;
         var caps = options.Quick
-            ? (GoEmotions: (int?)1500, Meld: (int?)1500, Fer: (int?)1500, Dev: (int?)500)
+            ? (GoEmotions: (int?)1500, Meld: (int?)null, Fer: (int?)1500, Dev: (int?)500)
             : (GoEmotions: (int?)4000, Meld: (int?)null, Fer: (int?)3000, Dev: (int?)1500);
         caps = (Override(options.MaxGoEmotions, caps.GoEmotions), caps.Meld, Override(options.MaxFer, caps.Fer), Override(options.MaxDev, caps.Dev));
         var sizes = options.Quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(20000, 3000, 6000);
@@ -73,7 +77,14 @@ internal static class TrainCommand
         var text = new LabelledFeatures(
             [.. encoders.Text("text-meld-train", meld), .. encoders.Text("text-goemotions-train", go)],
             [.. meld.Select(i => i.Label), .. go.Select(i => i.Label)]);
+        var meldEmbeddings = text.Features.Take(meld.Count).ToArray();
+        var goEmbeddings = text.Features.Skip(meld.Count).ToArray();
+        var textContext = new LabelledFeatures(
+            [.. MeldContext.Features(meld, meldEmbeddings, DialogueContext.DefaultTurns), .. MeldContext.Features(go, goEmbeddings, DialogueContext.DefaultTurns)],
+            text.Labels);
         var speech = new LabelledFeatures(encoders.Speech("speech-ravdess-train", ravdess), [.. ravdess.Select(i => i.Label)]);
+        var speechCombined = encoders.SpeechCombined("speech-combined-ravdess-train", ravdess);
+        var speakers = ravdess.Select(i => i.Group!).ToArray();
         var face = new LabelledFeatures(encoders.ResNet18("face-fer2013-train", fer), [.. fer.Select(i => i.Label)]);
         var dev = DevSet.Load(root, "dev", caps.Dev, seed, encoders, log);
         var encodeTime = clock.Elapsed;
@@ -84,23 +95,57 @@ internal static class TrainCommand
         var l1 = options.Quick ? new L1SelectionOptions(PathLength: 5, MaxIterations: 80) : new L1SelectionOptions(PathLength: 6, MaxIterations: 100);
         int? maxSelection = options.Quick ? null : 3000;
         var trees = new TreeSelectionOptions(Seed: seed, Threads: 1);
-        var textHead = HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, l1: l1, seed: seed, maxSelectionExamples: maxSelection);
-        var speechHead = HeadPipeline.Train(speech, Eval(dev.Ravdess, speech), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed, maxSelectionExamples: maxSelection);
+        // The paper's paths, kept for comparison: L1-selected MiniLM features → MLP head; tree-selected CNN features → MLP head.
+        var paperText = HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, l1: l1, seed: seed, maxSelectionExamples: maxSelection);
+        var paperSpeech = HeadPipeline.Train(speech, Eval(dev.Ravdess, speech), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed, maxSelectionExamples: maxSelection);
         var faceHead = HeadPipeline.Train(face, Eval(dev.Fer, face), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed, maxSelectionExamples: maxSelection);
+        var paperTime = clock.Elapsed - encodeTime;
+
+        // The shipped text head: class-balanced multinomial LR on the full embedding, with and without
+        // dialogue context; ridge and class-weight power chosen on MELD dev macro-F1, temperature on its log loss.
+        log.WriteLine("text: balanced logistic regression on the full embedding (+ dialogue context) …");
+        var textDev = dev.Meld is { } meldDev ? new LabelledFeatures(meldDev.Extended!, meldDev.Labels) : new LabelledFeatures(dev.GoEmotions!.Extended!, dev.GoEmotions.Labels);
+        var width = MiniLmEncoder.EmbeddingDimension;
+        var textHead = LinearHeadTrainer.Train(
+            textContext,
+            textDev,
+            [new FeatureSet("MiniLM", [.. Enumerable.Range(0, width)]), new FeatureSet("MiniLM + dialogue context", [.. Enumerable.Range(0, 2 * width)])],
+            new LinearHeadOptions(L2: options.Quick ? [1e-2f] : [3e-3f, 1e-2f, 3e-2f], ClassWeightPowers: options.Quick ? [0.5f, 1f] : [0f, 0.5f, 0.75f, 1f], MaxIterations: options.Quick ? 150 : 300, Criterion: r => r.MacroAverage.F1),
+            log);
+
+        // The shipped speech head: per-speaker normalised [MFCC statistics; CNN embedding] → LR on
+        // the better feature set, chosen (with the ridge) on the held-out actors normalised as a live call.
+        log.WriteLine("speech: per-speaker normalised features, logistic regression …");
+        var normalizer = SpeakerNormalizer.Fit(speechCombined, speakers, SpeakerPriorWeight);
+        var speechTrain = new LabelledFeatures(SpeakerFeatures.WholeSpeaker(speechCombined, speakers, normalizer), speech.Labels);
+        var speechDev = dev.Ravdess is { } held
+            ? new LabelledFeatures(SpeakerFeatures.Running(held.Extended!, held.Groups, normalizer, seed), held.Labels)
+            : speechTrain;
+        var mfccWidth = MfccStatistics.Dimension;
+        var speechHead = LinearHeadTrainer.Train(
+            speechTrain,
+            speechDev,
+            [
+                new FeatureSet("MFCC statistics", [.. Enumerable.Range(0, mfccWidth)]),
+                new FeatureSet("speech CNN embedding", [.. Enumerable.Range(mfccWidth, SpeechEmbedder.EmbeddingSize)]),
+                new FeatureSet("MFCC statistics + CNN embedding", [.. Enumerable.Range(0, SpeechRecognizer.CombinedDimension)]),
+            ],
+            new LinearHeadOptions(L2: [1e-2f, 1e-1f, 1f], ClassWeightPowers: [1f], MaxIterations: 300, Criterion: r => r.Accuracy),
+            log);
         var headTime = clock.Elapsed - encodeTime;
 
         // The fusion learns from head logits on items the heads never saw (part of each evaluation
         // split): the speech head's logits on the CNN's own training actors are far more confident
         // than on new speakers, so composites of training-set logits teach the fusion the wrong trust.
         log.WriteLine("composites + fusion …");
-        var parts = BundleEvaluator.Parts(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, dev, seed);
+        var parts = BundleEvaluator.Parts(textHead.Head, speechHead.Head, normalizer, faceHead.Training.Head, FaceSource, dev, seed);
         var fusionTrain = BundleEvaluator.Composites(parts[0], sizes.Train, seed);
         var fusionStop = BundleEvaluator.Composites(parts[1], sizes.EarlyStop, seed + 1);
         var alignedNote = "";
         if (alignedRows is not null)
         {
             // The product's recognizers over the just-trained heads: aligned rows see what production computes.
-            using var recognizers = new AlignedRecognizers(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, speechCnn);
+            using var recognizers = new AlignedRecognizers(textHead.Head, speechHead.Head, normalizer, faceHead.Training.Head, speechCnn);
             var (examples, dropped) = AlignedData.Examples(recognizers.Text, recognizers.Speech, recognizers.Face, alignedRows);
             var (alignedStop, alignedTrain) = AlignedData.Split(examples, AlignedStopFraction, seed);
             fusionTrain = [.. fusionTrain, .. alignedTrain];
@@ -112,6 +157,7 @@ internal static class TrainCommand
 
         var fusion = FusionTrainer.Train(fusionTrain, fusionStop, new FusionTrainingOptions(Seed: seed));
         var fusionTime = clock.Elapsed - encodeTime - headTime;
+        _ = paperTime;
 
         var upstream = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -136,21 +182,28 @@ internal static class TrainCommand
         ModelBundle.Save(
             options.Output,
             manifest,
-            HeadFile.From(Modality.Text, MiniLmEncoder.EncoderId, textHead.MethodName, textHead.Training.Head),
-            HeadFile.From(Modality.Speech, SpeechEncoderId, speechHead.MethodName, speechHead.Training.Head),
+            HeadFile.From(Modality.Text, MiniLmEncoder.EncoderId + "+context", "all", textHead.Head) with { ContextTurns = DialogueContext.DefaultTurns, Temperature = textHead.Temperature },
+            HeadFile.From(Modality.Speech, SpeechEncoderId, "feature-set", speechHead.Head) with { SpeakerNormalization = SpeakerNormalizationFile.From(normalizer), Temperature = speechHead.Temperature },
             HeadFile.From(Modality.Face, FaceEncoderId, faceHead.MethodName, faceHead.Training.Head),
             FusionFile.From(fusion.Model, FaceSource));
 
         var bundle = ModelBundle.Load(options.Output);
-        var (single, fusionReport) = BundleEvaluator.Evaluate(bundle, dev, sizes, seed);
+        var paperPaths = new List<SystemReport>
+        {
+            new($"text: the paper's path (L1-selected MiniLM features + MLP head) on {dev.Meld?.Name ?? dev.GoEmotions?.Name}", paperText.Evaluation),
+            new("speech: the paper's path (tree-selected CNN features + MLP head) on RAVDESS held-out actors", paperSpeech.Evaluation),
+        };
+        var (single, fusionReport) = BundleEvaluator.Evaluate(bundle, dev, sizes, seed, paperPaths);
         var training = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"wall time: encoding {encodeTime.TotalSeconds:0} s (cached features are reused), selection + heads {headTime.TotalSeconds:0} s, fusion {fusionTime.TotalSeconds:0} s, total {clock.Elapsed.TotalSeconds:0} s"),
-            string.Create(CultureInfo.InvariantCulture, $"text L1 λ = {textHead.L1?.ChosenL1:G4} (path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {textHead.Training.BestEpoch}, speech {speechHead.Training.BestEpoch}, face {faceHead.Training.BestEpoch}"),
+            string.Create(CultureInfo.InvariantCulture, $"text head: {Describe(textHead)}; chosen on MELD dev macro-F1 (the dev figures of the text head are therefore not untouched by selection); candidates: {Candidates(textHead)}"),
+            string.Create(CultureInfo.InvariantCulture, $"speech head: {Describe(speechHead)}; speaker normaliser prior weight {SpeakerPriorWeight} clips; chosen on held-out-actor accuracy with running per-actor statistics; candidates: {Candidates(speechHead)}"),
+            string.Create(CultureInfo.InvariantCulture, $"paper paths: text L1 λ = {paperText.L1?.ChosenL1:G4} ({paperText.Training.Head.Selection.Count} of {text.Width} features kept; path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {paperText.Training.BestEpoch}, speech {paperSpeech.Training.BestEpoch}, face (ResNet18) {faceHead.Training.BestEpoch}; {paperTime.TotalSeconds:0} s"),
             string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout 0.3 per epoch); early stopping on {fusionStop.Count} composites from another 20 %; the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} head"),
             "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
             options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
-            "the speech head is trained on embeddings of the CNN's own training actors, whose logits there are over-confident; that is why the fusion trains on logits of held-out items",
+            "the speech head is trained on features of the CNN's own training actors, whose CNN embeddings there are over-confident; that is why the fusion trains on logits of held-out items",
         };
         if (options.Quick)
         {
@@ -210,6 +263,14 @@ internal static class TrainCommand
 
         return [Summary(bundle.Manifest.Text), Summary(bundle.Manifest.Speech), Summary(bundle.Manifest.Face)];
     }
+
+    private static string Describe(LinearHeadResult r) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{r.Chosen.Features}, ridge μ = {r.Chosen.L2:G3}, class-weight power {r.Chosen.ClassWeightPower:0.##}, temperature {r.Temperature:0.###} (log loss {r.LogLossBefore:0.###} → {r.LogLossAfter:0.###})");
+
+    private static string Candidates(LinearHeadResult r) => string.Join(
+        "; ",
+        r.Candidates.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Features} μ={c.L2:G3} p={c.ClassWeightPower:0.##}: acc {c.Report.Accuracy:F3} macro-F1 {c.Report.MacroAverage.F1:F3} weighted-F1 {c.Report.WeightedAverage.F1:F3}")));
 
     private static int? Override(int? given, int? fallback) => given is { } n ? (n > 0 ? n : null) : fallback;
 
