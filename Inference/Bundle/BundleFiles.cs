@@ -138,7 +138,11 @@ public sealed record BundleManifest(
     string Speech,
     string Face,
     string SpeechCnn,
-    string Fusion);
+    string Fusion)
+{
+    /// <summary>Fusions trained on other face paths: face source ("resnet18", "fer") → file name; none when null.</summary>
+    public Dictionary<string, string>? AlternateFusions { get; init; }
+}
 
 /// <summary>Source-generated JSON for bundle files.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]

@@ -12,8 +12,9 @@ public sealed class ModelBundle
     /// <summary>The bundle format this build reads and writes.</summary>
     public const int FormatVersion = 1;
 
-    private ModelBundle(string directory, BundleManifest manifest, ModalityHead text, ModalityHead speech, ModalityHead face, FusionModel fusion, string faceSource, int textContextTurns, SpeakerNormalizer? speakerNormalizer)
+    private ModelBundle(string directory, BundleManifest manifest, ModalityHead text, ModalityHead speech, ModalityHead face, FusionModel fusion, string faceSource, int textContextTurns, SpeakerNormalizer? speakerNormalizer, IReadOnlyDictionary<string, FusionModel> fusions)
     {
+        Fusions = fusions;
         TextContextTurns = textContextTurns;
         SpeakerNormalizer = speakerNormalizer;
         Directory = directory;
@@ -42,6 +43,12 @@ public sealed class ModelBundle
 
     /// <summary>Attention + label fusion.</summary>
     public FusionModel Fusion { get; }
+
+    /// <summary>Every fusion by the face source it was trained on (<see cref="FaceSource"/> → <see cref="Fusion"/>, then the alternates).</summary>
+    public IReadOnlyDictionary<string, FusionModel> Fusions { get; }
+
+    /// <summary>The fusion trained on <paramref name="faceSource"/>'s logits; null when the bundle has none.</summary>
+    public FusionModel? FusionFor(string faceSource) => Fusions.TryGetValue(faceSource, out var fusion) ? fusion : null;
 
     /// <summary>Previous dialogue turns the text head reads (0: the head reads no context).</summary>
     public int TextContextTurns { get; }
@@ -93,7 +100,18 @@ public sealed class ModelBundle
                 throw new ArgumentException($"The speaker normaliser reads {normalizer.Width} features; the speech head reads {speech.InputDimension}.");
             }
 
-            return new ModelBundle(directory, manifest, text, speech, face, fusionFile.ToModel(), fusionFile.FaceSource, textFile.ContextTurns, normalizer);
+            var primary = fusionFile.ToModel();
+            var fusions = new Dictionary<string, FusionModel>(StringComparer.Ordinal) { [fusionFile.FaceSource] = primary };
+            foreach (var (source, file) in manifest.AlternateFusions ?? [])
+            {
+                var alternate = Read(directory, file, BundleJsonContext.Default.FusionFile);
+                if (!string.Equals(alternate.FaceSource, source, StringComparison.Ordinal) || !fusions.TryAdd(source, alternate.ToModel()))
+                {
+                    throw new ModelBundleException($"Bundle file '{Path.Combine(directory, file)}' holds a fusion for '{alternate.FaceSource}' where one for '{source}' (and only one) belongs.");
+                }
+            }
+
+            return new ModelBundle(directory, manifest, text, speech, face, primary, fusionFile.FaceSource, textFile.ContextTurns, normalizer, fusions);
         }
         catch (ArgumentException ex)
         {
@@ -123,11 +141,18 @@ public sealed class ModelBundle
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
 
-    /// <summary>Writes a bundle folder (the speech CNN file must already be in it).</summary>
-    public static void Save(string directory, BundleManifest manifest, HeadFile text, HeadFile speech, HeadFile face, FusionFile fusion)
+    /// <summary>Writes a bundle folder (the speech CNN file must already be in it); alternate fusions go to the files the manifest names for their face sources.</summary>
+    public static void Save(string directory, BundleManifest manifest, HeadFile text, HeadFile speech, HeadFile face, FusionFile fusion, IReadOnlyList<FusionFile>? alternateFusions = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         System.IO.Directory.CreateDirectory(directory);
+        foreach (var alternate in alternateFusions ?? [])
+        {
+            var file = manifest.AlternateFusions?.GetValueOrDefault(alternate.FaceSource)
+                ?? throw new ArgumentException($"The manifest names no file for the '{alternate.FaceSource}' fusion.", nameof(alternateFusions));
+            Write(directory, file, alternate, BundleJsonContext.Default.FusionFile);
+        }
+
         Write(directory, manifest.Text, text, BundleJsonContext.Default.HeadFile);
         Write(directory, manifest.Speech, speech, BundleJsonContext.Default.HeadFile);
         Write(directory, manifest.Face, face, BundleJsonContext.Default.HeadFile);

@@ -21,6 +21,11 @@ namespace Emotion.Orleans.Training;
 /// the modalities that predict the label even when all are present, so α is meaningful as an
 /// explanation and as the stand-in for a missing slot. The forward pass is unchanged.
 /// </param>
+/// <param name="NoiseCorruption">
+/// Each epoch, each training example with two or more modalities has one of them replaced by noise
+/// of that modality's logit statistics with this probability (label kept), so the attention learns
+/// to move weight off a modality that carries no evidence.
+/// </param>
 /// <param name="BalancedClasses">Weight the loss by inverse label frequency of the training set.</param>
 /// <param name="Seed">Seeds initialisation, shuffling and dropout.</param>
 public sealed record FusionTrainingOptions(
@@ -33,6 +38,7 @@ public sealed record FusionTrainingOptions(
     float WeightDecay = 1e-4f,
     float ModalityDropout = 0.3f,
     float FusedAuxiliaryWeight = 0.5f,
+    float NoiseCorruption = 0f,
     bool BalancedClasses = false,
     int Seed = 1);
 
@@ -89,6 +95,7 @@ public static class FusionTrainer
         var blockWeight = new float[Blocks];
         var gradient = net.NewGradients();
 
+        var noise = CompositeBuilder.LogitStatistics(train);
         var order = Enumerable.Range(0, train.Count).ToArray();
         var inputs = new IReadOnlyList<float[]?>[train.Count];
         var history = new List<EpochLog>();
@@ -98,7 +105,7 @@ public static class FusionTrainer
             random.Shuffle(order);
             for (var i = 0; i < train.Count; i++)
             {
-                inputs[i] = CompositeBuilder.Dropout([.. train[i].Logits], options.ModalityDropout, random);
+                inputs[i] = CompositeBuilder.Corrupt(CompositeBuilder.Dropout([.. train[i].Logits], options.ModalityDropout, random), options.NoiseCorruption, noise, random);
             }
 
             var trainLoss = 0.0;

@@ -6,7 +6,11 @@ namespace Emotion.Orleans.Training;
 /// <summary>A set of encoder features a linear head may read.</summary>
 /// <param name="Name">e.g. "MFCC statistics", "all".</param>
 /// <param name="Indices">Feature indices into the encoder output.</param>
-public sealed record FeatureSet(string Name, int[] Indices);
+/// <param name="Weights">
+/// Scale of each standardised feature (null: 1). A weight w below 1 multiplies the ridge penalty
+/// on that feature by 1/w², so a block of weaker evidence (e.g. dialogue context) is shrunk harder.
+/// </param>
+public sealed record FeatureSet(string Name, int[] Indices, float[]? Weights = null);
 
 /// <summary>Options of <see cref="LinearHeadTrainer"/>: the grid searched and the fitting budget.</summary>
 /// <param name="L2">Ridge strengths μ tried.</param>
@@ -59,6 +63,12 @@ public static class LinearHeadTrainer
         foreach (var set in featureSets)
         {
             var standardise = Standardizer.Selection(train.Features, set.Indices);
+            if (set.Weights is { } w)
+            {
+                var order = set.Indices.Select((index, k) => (index, k)).ToDictionary(p => p.index, p => w[p.k]);
+                standardise = new FeatureSelection(standardise.Indices, standardise.Mean, [.. standardise.Indices.Select((index, k) => standardise.Scale[k] / order[index])]);
+            }
+
             var x = Standardizer.Apply(standardise, train.Features);
             var xs = Standardizer.Apply(standardise, selection.Features);
             foreach (var power in options.ClassWeightPowers)

@@ -199,7 +199,8 @@ internal static class BundleEvaluator
             }
         }
 
-        var text = bundle.TextHead.InputDimension > MiniLmEncoder.EmbeddingDimension ? "text head (MiniLM + dialogue context, balanced LR)" : "text head";
+        var text = bundle.TextHead.Projection is not null ? "text head"
+            : bundle.TextHead.InputDimension > MiniLmEncoder.EmbeddingDimension ? "text head (balanced LR on MiniLM + dialogue context)" : "text head (balanced LR on the full MiniLM embedding)";
         Add($"{text} on {dev.Meld?.Name}", bundle.TextHead, dev.Meld, s => TextInputs(bundle.TextHead, s));
         Add($"{text} on {dev.GoEmotions?.Name}", bundle.TextHead, dev.GoEmotions, s => TextInputs(bundle.TextHead, s));
         Add(EvaluationReport.SpeechSystem, bundle.SpeechHead, dev.Ravdess, s => SpeechInputs(bundle.SpeechHead, bundle.SpeakerNormalizer, s, seed));
@@ -225,6 +226,14 @@ internal static class BundleEvaluator
 
         var fit = Composites(parts[0], sizes.Train, seed);
         var test = Composites(parts[2], sizes.Test, seed + 2);
+        foreach (var (source, alternate) in bundle.Fusions.Where(f => !string.Equals(f.Key, bundle.FaceSource, StringComparison.Ordinal)))
+        {
+            var p = Parts(bundle.TextHead, bundle.SpeechHead, bundle.SpeakerNormalizer, bundle.FaceHead, source, dev, seed);
+            var result = FusionEvaluation.Evaluate(alternate, Composites(p[0], sizes.Train, seed), Composites(p[2], sizes.Test, seed + 2), "", seed);
+            single.AddRange(result.Systems.Where(r => r.System is "attention + MLP fusion" or "concatenation + logistic regression" or "face alone")
+                .Select(r => new SystemReport($"{r.System}, composites with {source} face logits (the alternate fusion)", r.Report)));
+        }
+
         return (single, FusionEvaluation.Evaluate(bundle.Fusion, fit, test, FusionEvaluation.CompositeNote + " The fusion and the concatenation baseline are fitted on composites of 40 % of each evaluation split's items, early stopping uses another 20 %, and the test composites come from the remaining 40 %: no item is in two of them, and none was seen by the heads." + (string.Equals(bundle.FaceSource, InferenceModels.FerFaceSource, StringComparison.Ordinal) ? " Face logits are the pretrained FER2013 expression model's log-probabilities (the live face path)." : ""), seed));
     }
 
