@@ -94,10 +94,16 @@ public sealed record AttentionFile(DenseLayerFile[] Projections, float[] V);
 /// <param name="FaceSource">Which face path produced the face logits the fusion was trained on ("resnet18" or "fer").</param>
 public sealed record FusionFile(AttentionFile Attention, DenseLayerFile[] Mlp, string FaceSource)
 {
+    /// <summary>Whether present slots are gated by attention (<see cref="FusionModel.GatedSlots"/>); false in older bundles.</summary>
+    public bool GatedSlots { get; init; }
+
     /// <summary>Builds the model, validating shapes.</summary>
     public FusionModel ToModel() => new(
         new AttentionFusion(new ModalityAttention([.. Attention.Projections.Select(p => p.ToLayer())], Attention.V)),
-        new LabelFusionMlp([.. Mlp.Select(l => l.ToLayer())]));
+        new LabelFusionMlp([.. Mlp.Select(l => l.ToLayer())]))
+    {
+        GatedSlots = GatedSlots,
+    };
 
     /// <summary>Captures a model.</summary>
     public static FusionFile From(FusionModel model, string faceSource)
@@ -106,7 +112,10 @@ public sealed record FusionFile(AttentionFile Attention, DenseLayerFile[] Mlp, s
         return new(
             new AttentionFile([.. model.Attention.Attention.Projections.Select(DenseLayerFile.From)], model.Attention.Attention.V),
             [.. model.Mlp.Layers.Select(DenseLayerFile.From)],
-            faceSource);
+            faceSource)
+        {
+            GatedSlots = model.GatedSlots,
+        };
     }
 }
 

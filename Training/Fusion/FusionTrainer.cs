@@ -24,8 +24,10 @@ namespace Emotion.Orleans.Training;
 /// <param name="NoiseCorruption">
 /// Each epoch, each training example with two or more modalities has one of them replaced by noise
 /// of that modality's logit statistics with this probability (label kept), so the attention learns
-/// to move weight off a modality that carries no evidence.
+/// to move weight off a modality that carries no evidence. Early stopping then also scores a
+/// corrupted copy of the dev examples.
 /// </param>
+/// <param name="GatedSlots">Train the attention-gated slot rule (<see cref="FusionModel.GatedSlots"/>).</param>
 /// <param name="BalancedClasses">Weight the loss by inverse label frequency of the training set.</param>
 /// <param name="Seed">Seeds initialisation, shuffling and dropout.</param>
 public sealed record FusionTrainingOptions(
@@ -39,6 +41,7 @@ public sealed record FusionTrainingOptions(
     float ModalityDropout = 0.3f,
     float FusedAuxiliaryWeight = 0.5f,
     float NoiseCorruption = 0f,
+    bool GatedSlots = false,
     bool BalancedClasses = false,
     int Seed = 1);
 
@@ -87,7 +90,7 @@ public static class FusionTrainer
         }
 
         var random = new Random(options.Seed);
-        var net = new FusionNetwork(options.AttentionDimension, options.HiddenLayers ?? [32], random);
+        var net = new FusionNetwork(options.AttentionDimension, options.HiddenLayers ?? [32], random, options.GatedSlots);
         var adam = new Adam(net.Parameters(), options.LearningRate, options.WeightDecay);
         var passes = Enumerable.Range(0, Blocks).Select(_ => new FusionNetwork.Pass(net)).ToArray();
         var blockGradients = Enumerable.Range(0, Blocks).Select(_ => net.NewGradients()).ToArray();
@@ -96,6 +99,14 @@ public static class FusionTrainer
         var gradient = net.NewGradients();
 
         var noise = CompositeBuilder.LogitStatistics(train);
+        if (options.NoiseCorruption > 0f)
+        {
+            // Early stopping also sees every dev example with one modality replaced by noise, so the
+            // epoch kept is the one that is accurate and robust, not only accurate on clean input.
+            var corruptRandom = new Random(options.Seed + 7919);
+            dev = [.. dev, .. dev.Select(e => new FusionExample(CompositeBuilder.Corrupt([.. e.Logits], 1f, noise, corruptRandom), e.Label))];
+        }
+
         var order = Enumerable.Range(0, train.Count).ToArray();
         var inputs = new IReadOnlyList<float[]?>[train.Count];
         var history = new List<EpochLog>();

@@ -17,7 +17,11 @@ public sealed record FeatureSet(string Name, int[] Indices, float[]? Weights = n
 /// <param name="ClassWeightPowers">Powers p of the balanced class weights (n / (K n_c))^p tried: 0 unweighted, 1 fully balanced.</param>
 /// <param name="MaxIterations">FISTA steps per fit.</param>
 /// <param name="Criterion">Scores a candidate on the selection split (higher is better).</param>
-public sealed record LinearHeadOptions(float[] L2, float[] ClassWeightPowers, int MaxIterations, Func<ClassificationReport, double> Criterion);
+public sealed record LinearHeadOptions(float[] L2, float[] ClassWeightPowers, int MaxIterations, Func<ClassificationReport, double> Criterion)
+{
+    /// <summary>Stop a fit when no weight moves more than this in one step.</summary>
+    public float Tolerance { get; init; } = 1e-4f;
+}
 
 /// <summary>One fitted candidate and its report on the selection split.</summary>
 /// <param name="Features">Feature set read.</param>
@@ -78,7 +82,7 @@ public static class LinearHeadTrainer
                 // Strongest ridge first: each fit warm-starts the next, weaker one.
                 foreach (var l2 in options.L2.OrderDescending())
                 {
-                    var model = MultinomialLogisticRegression.Fit(x, train.Labels, new LogisticOptions(L2: l2, MaxIterations: options.MaxIterations, ClassWeights: weights), warm);
+                    var model = MultinomialLogisticRegression.Fit(x, train.Labels, new LogisticOptions(L2: l2, MaxIterations: options.MaxIterations, Tolerance: options.Tolerance, ClassWeights: weights), warm);
                     warm = model;
                     var report = ClassificationReport.From(selection.Labels, [.. xs.Select(r => (EmotionLabel)TensorPrimitives.IndexOfMax<float>(model.Logits(r)))]);
                     var candidate = new LinearCandidate(set.Name, l2, power, options.Criterion(report), report);

@@ -33,7 +33,7 @@ internal static class TrainCommand
     private const string FaceSource = InferenceModels.FerFaceSource;
 
     /// <summary>Pseudo-counts of the speaker normaliser's prior (utterances) tried.</summary>
-    public static readonly float[] SpeakerPriorWeights = [1f, 5f, 20f];
+    public static readonly float[] SpeakerPriorWeights = [5f, 20f];
 
     public static int Run(TrainOptions options, TextWriter log)
     {
@@ -156,7 +156,7 @@ internal static class TrainCommand
                         new FeatureSet("speech CNN embedding" + tag, [.. Enumerable.Range(mfccWidth, SpeechEmbedder.EmbeddingSize)]),
                         new FeatureSet("MFCC statistics + CNN embedding" + tag, [.. Enumerable.Range(0, SpeechRecognizer.CombinedDimension)]),
                     ],
-                    new LinearHeadOptions(L2: [3e-2f, 1e-1f, 3e-1f], ClassWeightPowers: [1f], MaxIterations: 300, Criterion: r => r.Accuracy),
+                    new LinearHeadOptions(L2: [3e-2f, 3e-1f], ClassWeightPowers: [1f], MaxIterations: 1500, Criterion: r => r.Accuracy) { Tolerance = 1e-6f },
                     log);
                 speechCandidates.AddRange(result.Candidates);
                 if (speechHead is null || result.Chosen.Score > speechHead.Chosen.Score)
@@ -289,7 +289,7 @@ internal static class TrainCommand
     /// The fusion's training options: modality dropout and noise corruption, so that weight moves off
     /// a missing or corrupted modality.
     /// </summary>
-    public static FusionTrainingOptions FusionOptions(int seed) => new(ModalityDropout: 0.3f, NoiseCorruption: 0.3f, Seed: seed);
+    public static FusionTrainingOptions FusionOptions(int seed) => new(ModalityDropout: 0.3f, NoiseCorruption: 0.4f, GatedSlots: true, Seed: seed);
 
     /// <summary>Part of the aligned rows (seeded) kept for the fusion's early stopping.</summary>
     public const double AlignedStopFraction = 0.2;

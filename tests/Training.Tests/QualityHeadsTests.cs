@@ -4,6 +4,8 @@ namespace Emotion.Orleans.Training.Tests;
 
 public sealed class QualityHeadsTests
 {
+    private static readonly int[] SpeakerB = [3, 4];
+
     [Fact]
     public void Temperature_scaling_recovers_the_temperature_that_generated_the_labels()
     {
@@ -94,8 +96,8 @@ public sealed class QualityHeadsTests
         var statsA = SpeakerNormalizer.Statistics(rows, speakers)["a"];
         Assert.Equal(normalizer.Normalize(rows[1], statsA), whole[1]);
         // Each speaker's first clip in the visiting order is normalised by the prior and itself only.
-        Assert.Single(new[] { 3, 4 }, i => running[i][0] == normalizer.Normalize(rows[i], SpeakerStatistics.Empty(1).Add(rows[i]))[0]);
-        Assert.Single(new[] { 3, 4 }, i => running[i][0] == whole[i][0]); // the last clip seen has seen them all
+        Assert.Single(SpeakerB, i => running[i][0] == normalizer.Normalize(rows[i], SpeakerStatistics.Empty(1).Add(rows[i]))[0]);
+        Assert.Single(SpeakerB, i => running[i][0] == whole[i][0]); // the last clip seen has seen them all
         Assert.NotEqual(whole, running);
     }
 
