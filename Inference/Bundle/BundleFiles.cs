@@ -97,12 +97,16 @@ public sealed record FusionFile(AttentionFile Attention, DenseLayerFile[] Mlp, s
     /// <summary>Whether present slots are gated by attention (<see cref="FusionModel.GatedSlots"/>); false in older bundles.</summary>
     public bool GatedSlots { get; init; }
 
+    /// <summary>τ of the slot gate (<see cref="FusionModel.GateShare"/>); 1 in older bundles.</summary>
+    public float GateShare { get; init; } = 1f;
+
     /// <summary>Builds the model, validating shapes.</summary>
     public FusionModel ToModel() => new(
         new AttentionFusion(new ModalityAttention([.. Attention.Projections.Select(p => p.ToLayer())], Attention.V)),
         new LabelFusionMlp([.. Mlp.Select(l => l.ToLayer())]))
     {
         GatedSlots = GatedSlots,
+        GateShare = GateShare,
     };
 
     /// <summary>Captures a model.</summary>
@@ -115,6 +119,7 @@ public sealed record FusionFile(AttentionFile Attention, DenseLayerFile[] Mlp, s
             faceSource)
         {
             GatedSlots = model.GatedSlots,
+            GateShare = model.GateShare,
         };
     }
 }

@@ -6,7 +6,7 @@ namespace Emotion.Orleans.Inference;
 /// mix of the present embeddings, so the MLP always sees a plausible embedding and the attention
 /// decides what stands in for the gap (training uses random modality dropout with the same rule).
 /// With <see cref="GatedSlots"/>, a present modality's slot is g_i z_i + (1 − g_i) z_fused with
-/// g_i = min(1, n α_i) (n modalities present): a modality the attention discounts below its even
+/// g_i = min(1, n α_i / τ) (n modalities present, τ = <see cref="GateShare"/>): a modality the attention discounts below its even
 /// share is treated partly as missing, so a corrupted input loses its say in the MLP too.
 /// </summary>
 public sealed class FusionModel(AttentionFusion attention, LabelFusionMlp mlp)
@@ -20,6 +20,9 @@ public sealed class FusionModel(AttentionFusion attention, LabelFusionMlp mlp)
     /// <summary>Whether present slots are gated by attention (see the class remarks); false for the plain rule.</summary>
     public bool GatedSlots { get; init; }
 
+    /// <summary>τ in (0, 1]: a present slot stays intact while its weight is at least τ times the even share 1/n.</summary>
+    public float GateShare { get; init; } = 1f;
+
     /// <summary>output = g·z + (1 − g)·fused.</summary>
     public static void Blend(ReadOnlySpan<float> z, ReadOnlySpan<float> fused, float gate, Span<float> output)
     {
@@ -31,8 +34,13 @@ public sealed class FusionModel(AttentionFusion attention, LabelFusionMlp mlp)
 
     /// <summary>Builds the MLP input with present slots gated by <paramref name="alpha"/> (see <see cref="GatedSlots"/>).</summary>
     /// <exception cref="ArgumentException">Shapes disagree.</exception>
-    public static float[] GatedMlpInput(IReadOnlyList<float[]?> embeddings, ReadOnlySpan<float> fused, ReadOnlySpan<float> alpha)
+    public static float[] GatedMlpInput(IReadOnlyList<float[]?> embeddings, ReadOnlySpan<float> fused, ReadOnlySpan<float> alpha, float gateShare = 1f)
     {
+        if (!(gateShare > 0f && gateShare <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(gateShare), gateShare, "The gate share must be in (0, 1].");
+        }
+
         var input = MlpInput(embeddings, fused);
         if (alpha.Length != ModalityAttention.ModalityCount)
         {
@@ -44,7 +52,7 @@ public sealed class FusionModel(AttentionFusion attention, LabelFusionMlp mlp)
         {
             if (embeddings[i] is { } z)
             {
-                Blend(z, fused, MathF.Min(1f, count * alpha[i]), input.AsSpan(i * EmotionLabels.Count, EmotionLabels.Count));
+                Blend(z, fused, MathF.Min(1f, count * alpha[i] / gateShare), input.AsSpan(i * EmotionLabels.Count, EmotionLabels.Count));
             }
         }
 
@@ -77,7 +85,7 @@ public sealed class FusionModel(AttentionFusion attention, LabelFusionMlp mlp)
     public FusionOutput Fuse(IReadOnlyList<float[]?> embeddings)
     {
         var (alpha, fused) = Attention.Fuse(embeddings);
-        var logits = Mlp.Logits(GatedSlots ? GatedMlpInput(embeddings, fused, alpha) : MlpInput(embeddings, fused));
+        var logits = Mlp.Logits(GatedSlots ? GatedMlpInput(embeddings, fused, alpha, GateShare) : MlpInput(embeddings, fused));
         var probabilities = Softmax.Apply(logits);
         var perModality = new float[]?[ModalityAttention.ModalityCount];
         for (var i = 0; i < perModality.Length; i++)

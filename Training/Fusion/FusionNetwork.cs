@@ -14,9 +14,10 @@ internal sealed class FusionNetwork
     private const int M = ModalityAttention.ModalityCount;
     private const int C = EmotionLabels.Count;
 
-    public FusionNetwork(int attentionDimension, IReadOnlyList<int> hiddenLayers, Random random, bool gatedSlots = false)
+    public FusionNetwork(int attentionDimension, IReadOnlyList<int> hiddenLayers, Random random, bool gatedSlots = false, float gateShare = 1f)
     {
         GatedSlots = gatedSlots;
+        GateShare = gateShare;
         Projections = [.. Enumerable.Range(0, M).Select(_ => new Dense(C, attentionDimension, random))];
         var bound = 1f / MathF.Sqrt(attentionDimension);
         V = [.. Enumerable.Range(0, attentionDimension).Select(_ => ((float)random.NextDouble() * 2f - 1f) * bound)];
@@ -30,6 +31,9 @@ internal sealed class FusionNetwork
 
     /// <summary>Present slots are gated by attention (<see cref="FusionModel.GatedSlots"/>).</summary>
     public bool GatedSlots { get; }
+
+    /// <summary>τ of the gate g_i = min(1, n α_i / τ) (<see cref="FusionModel.GateShare"/>).</summary>
+    public float GateShare { get; }
 
     public float[] V { get; }
 
@@ -64,6 +68,7 @@ internal sealed class FusionNetwork
         new LabelFusionMlp([.. Mlp.Select(d => d.ToLayer())]))
     {
         GatedSlots = GatedSlots,
+        GateShare = GateShare,
     };
 
     public float[][] Snapshot() => [.. Parameters().Select(p => (float[])p.Values.Clone())];
@@ -147,7 +152,7 @@ internal sealed class FusionNetwork
                 var slot = Activations[0].AsSpan(i * C, C);
                 if (z[i] is { } zi && _net.GatedSlots)
                 {
-                    Gates[i] = MathF.Min(1f, count * Alpha[i]);
+                    Gates[i] = MathF.Min(1f, count * Alpha[i] / _net.GateShare);
                     FusionModel.Blend(zi, Fused, Gates[i], slot);
                 }
                 else
@@ -231,7 +236,7 @@ internal sealed class FusionNetwork
                 {
                     // g_i = min(1, n α_i): dL/dα_i += n · D_i · (z_i − z_fused) below the clamp.
                     var d = DActivations[0].AsSpan(i * C, C);
-                    dAlpha[i] += Count * (TensorPrimitives.Dot(d, gated) - TensorPrimitives.Dot(d, Fused));
+                    dAlpha[i] += Count / _net.GateShare * (TensorPrimitives.Dot(d, gated) - TensorPrimitives.Dot(d, Fused));
                 }
 
                 mean += Alpha[i] * dAlpha[i];

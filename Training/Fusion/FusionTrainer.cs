@@ -28,6 +28,7 @@ namespace Emotion.Orleans.Training;
 /// corrupted copy of the dev examples.
 /// </param>
 /// <param name="GatedSlots">Train the attention-gated slot rule (<see cref="FusionModel.GatedSlots"/>).</param>
+/// <param name="GateShare">τ of the slot gate g_i = min(1, n α_i / τ): a slot is intact while its weight is at least τ times the even share.</param>
 /// <param name="BalancedClasses">Weight the loss by inverse label frequency of the training set.</param>
 /// <param name="Seed">Seeds initialisation, shuffling and dropout.</param>
 public sealed record FusionTrainingOptions(
@@ -42,6 +43,7 @@ public sealed record FusionTrainingOptions(
     float FusedAuxiliaryWeight = 0.5f,
     float NoiseCorruption = 0f,
     bool GatedSlots = false,
+    float GateShare = 1f,
     bool BalancedClasses = false,
     int Seed = 1);
 
@@ -90,7 +92,7 @@ public static class FusionTrainer
         }
 
         var random = new Random(options.Seed);
-        var net = new FusionNetwork(options.AttentionDimension, options.HiddenLayers ?? [32], random, options.GatedSlots);
+        var net = new FusionNetwork(options.AttentionDimension, options.HiddenLayers ?? [32], random, options.GatedSlots, options.GateShare);
         var adam = new Adam(net.Parameters(), options.LearningRate, options.WeightDecay);
         var passes = Enumerable.Range(0, Blocks).Select(_ => new FusionNetwork.Pass(net)).ToArray();
         var blockGradients = Enumerable.Range(0, Blocks).Select(_ => net.NewGradients()).ToArray();
@@ -184,6 +186,11 @@ public static class FusionTrainer
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxEpochs, nameof(options)); // 0 gives the initialised, untrained model
         ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options));
+        if (!(options.GateShare > 0f && options.GateShare <= 1f) || !(options.NoiseCorruption is >= 0f and <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "The gate share must be in (0, 1] and the noise corruption in [0, 1].");
+        }
+
         if (options.HiddenLayers is { } hidden && hidden.Any(w => w <= 0))
         {
             throw new ArgumentOutOfRangeException(nameof(options), "Hidden layer widths must be positive.");

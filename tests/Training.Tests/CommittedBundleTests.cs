@@ -39,4 +39,30 @@ public sealed class CommittedBundleTests
         Assert.Equal(EmotionLabel.Joy, predictions[0].Emotion);
         Assert.Equal(EmotionLabel.Anger, predictions[1].Emotion);
     }
+
+    [Fact]
+    public void Synthetic_calm_speech_is_not_reported_with_near_certainty()
+    {
+        // A calm, voice-like synthetic signal (a 130 Hz tone with harmonics and a slow amplitude
+        // swell) is far from the acted RAVDESS clips: the calibrated, speaker-normalised head must
+        // not claim any emotion with near certainty, on the call's first utterance or later ones.
+        var bundle = ModelBundle.Load(ModelFiles.DefaultBundle);
+        using var embedder = SpeechEmbedder.Load(bundle.SpeechCnnPath);
+        var recognizer = new SpeechRecognizer(embedder, bundle.SpeechHead, normalizer: bundle.SpeakerNormalizer);
+        float[] Calm(double pitch, double seconds) =>
+            [.. Enumerable.Range(0, (int)(seconds * PcmAudio.SampleRate)).Select(i =>
+            {
+                var t = i / (double)PcmAudio.SampleRate;
+                var swell = 0.5 * (1 - Math.Cos(2 * Math.PI * t / seconds));
+                return (float)(0.15 * swell * (Math.Sin(2 * Math.PI * pitch * t) + (0.5 * Math.Sin(4 * Math.PI * pitch * t)) + (0.25 * Math.Sin(6 * Math.PI * pitch * t))));
+            })];
+
+        SpeakerStatistics? speaker = null;
+        foreach (var pitch in new[] { 130.0, 125.0, 135.0 })
+        {
+            var result = recognizer.Recognize([new SpeechUtterance(Calm(pitch, 2.0), speaker)])[0];
+            speaker = result.Speaker;
+            Assert.True(result.Prediction.Probabilities.Max() < 0.9f, $"pitch {pitch}: {result.Prediction.Emotion} at {result.Prediction.Probabilities.Max():0.000}");
+        }
+    }
 }
