@@ -289,7 +289,7 @@ internal static class TrainCommand
     /// The fusion's training options: modality dropout and noise corruption, so that weight moves off
     /// a missing or corrupted modality.
     /// </summary>
-    public static FusionTrainingOptions FusionOptions(int seed) => new(ModalityDropout: 0.3f, FusedAuxiliaryWeight: 0.1f, NoiseCorruption: 0.4f, GatedSlots: true, GateShare: 0.5f, Seed: seed);
+    public static FusionTrainingOptions FusionOptions(int seed) => new(ModalityDropout: 0.3f, FusedAuxiliaryWeight: 0.1f, NoiseCorruption: 0.4f, GatedSlots: true, GateShare: 1f, Seed: seed);
 
     /// <summary>Part of the aligned rows (seeded) kept for the fusion's early stopping.</summary>
     public const double AlignedStopFraction = 0.2;
