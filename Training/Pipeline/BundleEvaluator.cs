@@ -199,8 +199,8 @@ internal static class BundleEvaluator
             }
         }
 
-        var text = bundle.TextHead.Projection is not null ? "text head"
-            : bundle.TextHead.InputDimension > MiniLmEncoder.EmbeddingDimension ? "text head (balanced LR on MiniLM + dialogue context)" : "text head (balanced LR on the full MiniLM embedding)";
+        var kind = bundle.TextHead.Projection is null ? "balanced LR" : "balanced MLP head";
+        var text = bundle.TextHead.InputDimension > MiniLmEncoder.EmbeddingDimension ? $"text head ({kind} on MiniLM + dialogue context)" : $"text head ({kind} on the full MiniLM embedding)";
         Add($"{text} on {dev.Meld?.Name}", bundle.TextHead, dev.Meld, s => TextInputs(bundle.TextHead, s));
         Add($"{text} on {dev.GoEmotions?.Name}", bundle.TextHead, dev.GoEmotions, s => TextInputs(bundle.TextHead, s));
         Add(EvaluationReport.SpeechSystem, bundle.SpeechHead, dev.Ravdess, s => SpeechInputs(bundle.SpeechHead, bundle.SpeakerNormalizer, s, seed));
