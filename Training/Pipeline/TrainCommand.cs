@@ -33,7 +33,7 @@ internal static class TrainCommand
     private const string FaceSource = InferenceModels.FerFaceSource;
 
     /// <summary>Pseudo-counts of the speaker normaliser's prior (utterances) tried.</summary>
-    public static readonly float[] SpeakerPriorWeights = [5f, 20f];
+    public static readonly float[] SpeakerPriorWeights = [5f, 20f, 50f];
 
     public static int Run(TrainOptions options, TextWriter log)
     {
@@ -190,7 +190,7 @@ internal static class TrainCommand
                         new FeatureSet("speech CNN embedding" + tag, [.. Enumerable.Range(mfccWidth, SpeechEmbedder.EmbeddingSize)]),
                         new FeatureSet("MFCC statistics + CNN embedding" + tag, [.. Enumerable.Range(0, SpeechRecognizer.CombinedDimension)]),
                     ],
-                    new LinearHeadOptions(L2: [3e-2f, 3e-1f], ClassWeightPowers: [0f, 1f], MaxIterations: 1500, Criterion: r => r.Accuracy) { Tolerance = 1e-6f },
+                    new LinearHeadOptions(L2: [1e-2f, 3e-2f], ClassWeightPowers: [1f], MaxIterations: 1500, Criterion: r => r.Accuracy) { Tolerance = 1e-6f },
                     log);
                 speechCandidates.AddRange(result.Candidates);
                 if (speechHead is null || result.Chosen.Score > speechHead.Chosen.Score)
