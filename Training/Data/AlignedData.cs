@@ -172,9 +172,8 @@ internal sealed class AlignedRecognizers : IDisposable
     private readonly FerExpressionModel _fer;
 
     /// <summary>Builds the recognizers; the face path is the live default (the expression model), whose logits the fusion trains on.</summary>
-    public AlignedRecognizers(ModalityHead text, ModalityHead speech, SpeakerNormalizer? normalizer, ModalityHead face, string speechCnnPath)
+    public AlignedRecognizers(ModalityHead text, ModalityHead speech, SpeakerNormalizer? normalizer, string speechCnnPath)
     {
-        _ = face;
         var options = new FaceRecognizerOptions { FeaturePath = FaceFeaturePath.FerExpression };
         _text = new MiniLmEncoder(_sessions);
         _speech = SpeechEmbedder.Load(speechCnnPath, _sessions);

@@ -215,7 +215,7 @@ internal static class TrainCommand
         if (alignedRows is not null)
         {
             // The product's recognizers over the just-trained heads: aligned rows see what production computes.
-            using var recognizers = new AlignedRecognizers(shippedText, speechHead.Head, normalizer, faceHead.Training.Head, speechCnn);
+            using var recognizers = new AlignedRecognizers(shippedText, speechHead.Head, normalizer, speechCnn);
             var (examples, dropped) = AlignedData.Examples(recognizers.Text, recognizers.Speech, recognizers.Face, alignedRows);
             var (alignedStop, alignedTrain) = AlignedData.Split(examples, AlignedStopFraction, seed);
             fusionTrain = [.. fusionTrain, .. alignedTrain];
@@ -231,7 +231,6 @@ internal static class TrainCommand
         var resNetParts = BundleEvaluator.Parts(shippedText, speechHead.Head, normalizer, faceHead.Training.Head, InferenceModels.ResNet18FaceSource, dev, seed);
         var resNetFusion = FusionTrainer.Train(BundleEvaluator.Composites(resNetParts[0], sizes.Train, seed), BundleEvaluator.Composites(resNetParts[1], sizes.EarlyStop, seed + 1), fusionOptions);
         var fusionTime = clock.Elapsed - encodeTime - headTime;
-        _ = paperTime;
 
         var upstream = new Dictionary<string, string>(StringComparer.Ordinal)
         {
