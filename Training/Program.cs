@@ -25,7 +25,7 @@ public static class Program
     }
 
     private const string Usage =
-        "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--train-speech-cnn] [--speech-cnn FILE] [--aligned DIR]\n" +
+        "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--no-paper-paths] [--train-speech-cnn] [--speech-cnn FILE] [--aligned DIR]\n" +
         "                          [--max-goemotions N] [--max-fer N] [--cap N]   (training subsample caps, evaluation-split cap; 0 = all)\n" +
         "       emotion-train evaluate --datasets DIR --bundle DIR --out DIR [--cache DIR] [--split dev] [--cap N] [--quick]\n" +
         "       emotion-train evaluate --aligned DIR [--bundle DIR] --out DIR [--seed N]   (aligned.csv: id,label,text,audio,frame)\n" +
@@ -40,6 +40,7 @@ public static class Program
         var cache = Path.Combine(".cache", "features");
         var seed = 42;
         var quick = false;
+        var paperPaths = true;
         var trainSpeechCnn = false;
         var speechCnn = Path.Combine("Inference", "Models", "bundle", "speech-cnn.onnx");
         var split = "dev";
@@ -58,6 +59,7 @@ public static class Program
                 case "--cache": cache = Value(); break;
                 case "--seed": seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--quick": quick = true; break;
+                case "--no-paper-paths": paperPaths = false; break;
                 case "--train-speech-cnn": trainSpeechCnn = true; break;
                 case "--speech-cnn": speechCnn = Value(); break;
                 case "--split": split = Value(); break;
@@ -103,6 +105,7 @@ public static class Program
                 MaxFer = maxFer,
                 MaxDev = cap,
                 Aligned = aligned,
+                PaperPaths = paperPaths,
             }, Console.Out);
         }
 

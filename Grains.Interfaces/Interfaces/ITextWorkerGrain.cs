@@ -8,4 +8,9 @@ public interface ITextWorkerGrain : IGrainWithIntegerKey
     /// <exception cref="MalformedInputException">The text is empty, only whitespace or too long.</exception>
     [Alias("recognize")]
     Task<ClassLogits> Recognize(string callId, string text);
+
+    /// <summary>Recognizes one text with the previous turns of its call (oldest first), which a context-reading model reads.</summary>
+    /// <exception cref="MalformedInputException">The text or a context turn is empty, only whitespace or too long.</exception>
+    [Alias("recognize-in-context")]
+    Task<ClassLogits> Recognize(string callId, string text, IReadOnlyList<string> context);
 }

@@ -56,6 +56,12 @@ public sealed partial class CallSessionGrain(
     private TimeSpan _segmenterEnd;
     private long _segmenterSamples;
 
+    // Live model context, in memory only like the segmenter (after a reactivation both restart):
+    // the call's last transcript turns for the text model's dialogue context, and the running
+    // statistics of the call's speech features for per-speaker normalisation.
+    private readonly List<string> _recentTexts = [];
+    private SpeakerFeatureStatistics? _speechStatistics;
+
     private string CallId => this.GetPrimaryKeyString();
 
     private CallSessionState Call => state.State;
@@ -396,7 +402,7 @@ public sealed partial class CallSessionGrain(
         ClassLogits logits;
         try
         {
-            logits = await GrainFactory.GetGrain<ITextWorkerGrain>(0).Recognize(CallId, segment.Text ?? "");
+            logits = await GrainFactory.GetGrain<ITextWorkerGrain>(0).Recognize(CallId, segment.Text ?? "", [.. _recentTexts]);
         }
         catch (MalformedInputException e)
         {
@@ -404,6 +410,12 @@ public sealed partial class CallSessionGrain(
         }
 
         Call.LastTextStart = segment.Start;
+        _recentTexts.Add(segment.Text ?? "");
+        if (_recentTexts.Count > DialogueContext.DefaultTurns)
+        {
+            _recentTexts.RemoveAt(0);
+        }
+
         return await ObserveAsync(new ModalityObservation(InputModality.Text, logits, segment.Start, segment.End, UtteranceEnd: true, segment.Speaker, segment.Text));
     }
 
@@ -470,7 +482,9 @@ public sealed partial class CallSessionGrain(
             ClassLogits logits;
             try
             {
-                logits = await GrainFactory.GetGrain<ISpeechWorkerGrain>(0).Recognize(CallId, segment.Samples);
+                var recognized = await GrainFactory.GetGrain<ISpeechWorkerGrain>(0).Recognize(CallId, segment.Samples, _speechStatistics);
+                logits = recognized.Logits;
+                _speechStatistics = recognized.Speaker ?? _speechStatistics;
             }
             catch (MalformedInputException e)
             {

@@ -13,14 +13,19 @@ namespace Emotion.Orleans.Grains;
 [Reentrant]
 public sealed class SpeechWorkerGrain(ISpeechRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, ISpeechWorkerGrain
 {
-    private readonly RequestBatcher<float[], ModalityPrediction> _batcher = new(metrics.InstrumentBatches<float[], ModalityPrediction>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
+    private readonly RequestBatcher<SpeechUtterance, SpeechRecognition> _batcher = new(metrics.InstrumentBatches<SpeechUtterance, SpeechRecognition>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
 
     /// <inheritdoc />
-    public async Task<ClassLogits> Recognize(string callId, float[] samples16k)
+    public async Task<ClassLogits> Recognize(string callId, float[] samples16k) => (await Recognize(callId, samples16k, null)).Logits;
+
+    /// <inheritdoc />
+    public async Task<SpeechRecognitionResult> Recognize(string callId, float[] samples16k, SpeakerFeatureStatistics? speaker)
     {
         try
         {
-            return (await metrics.TrackRequestAsync(Modality.Speech, () => _batcher.Enqueue(samples16k))).ToLogits();
+            var statistics = speaker?.ToStatistics(callId);
+            var result = await metrics.TrackRequestAsync(Modality.Speech, () => _batcher.Enqueue(new SpeechUtterance(samples16k, statistics)));
+            return new SpeechRecognitionResult(result.Prediction.ToLogits(), result.Speaker?.ToWire());
         }
         catch (InvalidInputException e)
         {

@@ -13,14 +13,17 @@ namespace Emotion.Orleans.Grains;
 [Reentrant]
 public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, ITextWorkerGrain
 {
-    private readonly RequestBatcher<string, ModalityPrediction> _batcher = new(metrics.InstrumentBatches<string, ModalityPrediction>(Modality.Text, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
+    private readonly RequestBatcher<TextTurn, ModalityPrediction> _batcher = new(metrics.InstrumentBatches<TextTurn, ModalityPrediction>(Modality.Text, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
 
     /// <inheritdoc />
-    public async Task<ClassLogits> Recognize(string callId, string text)
+    public Task<ClassLogits> Recognize(string callId, string text) => Recognize(callId, text, []);
+
+    /// <inheritdoc />
+    public async Task<ClassLogits> Recognize(string callId, string text, IReadOnlyList<string> context)
     {
         try
         {
-            return (await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(text))).ToLogits();
+            return (await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(new TextTurn(text, context ?? [])))).ToLogits();
         }
         catch (InvalidInputException e)
         {

@@ -32,15 +32,24 @@ public sealed record FeatureSelectionFile(string Method, int[] Indices, float[] 
 /// <param name="Encoder">Encoder the features come from (e.g. "minilm-l6-v2-mean-l2").</param>
 /// <param name="InputDimension">Encoder feature width.</param>
 /// <param name="Selection">Kept features.</param>
-/// <param name="Projection">W_i, b_i.</param>
+/// <param name="Projection">W_i, b_i; null for a linear head (multinomial logistic regression).</param>
 /// <param name="Classifier">C_i.</param>
-public sealed record HeadFile(string Modality, string Encoder, int InputDimension, FeatureSelectionFile Selection, DenseLayerFile Projection, DenseLayerFile Classifier)
+public sealed record HeadFile(string Modality, string Encoder, int InputDimension, FeatureSelectionFile Selection, DenseLayerFile? Projection, DenseLayerFile Classifier)
 {
+    /// <summary>Previous turns of the dialogue whose mean embedding follows the utterance's in the input (0: no context).</summary>
+    public int ContextTurns { get; init; }
+
+    /// <summary>Per-speaker normalisation applied to the encoder features before the head; none when null.</summary>
+    public SpeakerNormalizationFile? SpeakerNormalization { get; init; }
+
+    /// <summary>Temperature already folded into the classifier (1: none); recorded for the report.</summary>
+    public float Temperature { get; init; } = 1f;
+
     /// <summary>Builds the head, validating shapes.</summary>
     public ModalityHead ToHead() => new(
         InputDimension,
         new FeatureSelection(Selection.Indices, Selection.Mean, Selection.Scale),
-        Projection.ToLayer(),
+        Projection?.ToLayer(),
         Classifier.ToLayer());
 
     /// <summary>Captures a head.</summary>
@@ -52,8 +61,25 @@ public sealed record HeadFile(string Modality, string Encoder, int InputDimensio
             encoder,
             head.InputDimension,
             new FeatureSelectionFile(selectionMethod, head.Selection.Indices, head.Selection.Mean, head.Selection.Scale),
-            DenseLayerFile.From(head.Projection),
+            head.Projection is null ? null : DenseLayerFile.From(head.Projection),
             DenseLayerFile.From(head.Classifier));
+    }
+}
+
+/// <summary>JSON shape of a <see cref="SpeakerNormalizer"/>.</summary>
+/// <param name="PriorMean">Mean of each feature over the training speakers.</param>
+/// <param name="PriorVariance">Average within-speaker variance of each feature.</param>
+/// <param name="PriorWeight">How many utterances the prior counts for.</param>
+public sealed record SpeakerNormalizationFile(float[] PriorMean, float[] PriorVariance, float PriorWeight)
+{
+    /// <summary>Builds the normaliser, validating shapes.</summary>
+    public SpeakerNormalizer ToNormalizer() => new(PriorMean, PriorVariance, PriorWeight);
+
+    /// <summary>Captures a normaliser.</summary>
+    public static SpeakerNormalizationFile From(SpeakerNormalizer normalizer)
+    {
+        ArgumentNullException.ThrowIfNull(normalizer);
+        return new(normalizer.PriorMean, normalizer.PriorVariance, normalizer.PriorWeight);
     }
 }
 
@@ -68,10 +94,20 @@ public sealed record AttentionFile(DenseLayerFile[] Projections, float[] V);
 /// <param name="FaceSource">Which face path produced the face logits the fusion was trained on ("resnet18" or "fer").</param>
 public sealed record FusionFile(AttentionFile Attention, DenseLayerFile[] Mlp, string FaceSource)
 {
+    /// <summary>Whether present slots are gated by attention (<see cref="FusionModel.GatedSlots"/>); false in older bundles.</summary>
+    public bool GatedSlots { get; init; }
+
+    /// <summary>τ of the slot gate (<see cref="FusionModel.GateShare"/>); 1 in older bundles.</summary>
+    public float GateShare { get; init; } = 1f;
+
     /// <summary>Builds the model, validating shapes.</summary>
     public FusionModel ToModel() => new(
         new AttentionFusion(new ModalityAttention([.. Attention.Projections.Select(p => p.ToLayer())], Attention.V)),
-        new LabelFusionMlp([.. Mlp.Select(l => l.ToLayer())]));
+        new LabelFusionMlp([.. Mlp.Select(l => l.ToLayer())]))
+    {
+        GatedSlots = GatedSlots,
+        GateShare = GateShare,
+    };
 
     /// <summary>Captures a model.</summary>
     public static FusionFile From(FusionModel model, string faceSource)
@@ -80,7 +116,11 @@ public sealed record FusionFile(AttentionFile Attention, DenseLayerFile[] Mlp, s
         return new(
             new AttentionFile([.. model.Attention.Attention.Projections.Select(DenseLayerFile.From)], model.Attention.Attention.V),
             [.. model.Mlp.Layers.Select(DenseLayerFile.From)],
-            faceSource);
+            faceSource)
+        {
+            GatedSlots = model.GatedSlots,
+            GateShare = model.GateShare,
+        };
     }
 }
 
@@ -112,7 +152,11 @@ public sealed record BundleManifest(
     string Speech,
     string Face,
     string SpeechCnn,
-    string Fusion);
+    string Fusion)
+{
+    /// <summary>Fusions trained on other face paths: face source ("resnet18", "fer") → file name; none when null.</summary>
+    public Dictionary<string, string>? AlternateFusions { get; init; }
+}
 
 /// <summary>Source-generated JSON for bundle files.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]

@@ -12,8 +12,11 @@ public sealed class ModelBundle
     /// <summary>The bundle format this build reads and writes.</summary>
     public const int FormatVersion = 1;
 
-    private ModelBundle(string directory, BundleManifest manifest, ModalityHead text, ModalityHead speech, ModalityHead face, FusionModel fusion, string faceSource)
+    private ModelBundle(string directory, BundleManifest manifest, ModalityHead text, ModalityHead speech, ModalityHead face, FusionModel fusion, string faceSource, int textContextTurns, SpeakerNormalizer? speakerNormalizer, IReadOnlyDictionary<string, FusionModel> fusions)
     {
+        Fusions = fusions;
+        TextContextTurns = textContextTurns;
+        SpeakerNormalizer = speakerNormalizer;
         Directory = directory;
         Manifest = manifest;
         TextHead = text;
@@ -40,6 +43,18 @@ public sealed class ModelBundle
 
     /// <summary>Attention + label fusion.</summary>
     public FusionModel Fusion { get; }
+
+    /// <summary>Every fusion by the face source it was trained on (<see cref="FaceSource"/> → <see cref="Fusion"/>, then the alternates).</summary>
+    public IReadOnlyDictionary<string, FusionModel> Fusions { get; }
+
+    /// <summary>The fusion trained on <paramref name="faceSource"/>'s logits; null when the bundle has none.</summary>
+    public FusionModel? FusionFor(string faceSource) => Fusions.TryGetValue(faceSource, out var fusion) ? fusion : null;
+
+    /// <summary>Previous dialogue turns the text head reads (0: the head reads no context).</summary>
+    public int TextContextTurns { get; }
+
+    /// <summary>Per-speaker normalisation of the speech features before the speech head; none when null.</summary>
+    public SpeakerNormalizer? SpeakerNormalizer { get; }
 
     /// <summary>Face path whose logits the fusion was trained on ("resnet18" or "fer").</summary>
     public string FaceSource { get; }
@@ -70,11 +85,33 @@ public sealed class ModelBundle
 
         try
         {
-            var text = ReadHead(directory, manifest.Text, Modality.Text);
-            var speech = ReadHead(directory, manifest.Speech, Modality.Speech);
-            var face = ReadHead(directory, manifest.Face, Modality.Face);
+            var (text, textFile) = ReadHead(directory, manifest.Text, Modality.Text);
+            var (speech, speechFile) = ReadHead(directory, manifest.Speech, Modality.Speech);
+            var (face, _) = ReadHead(directory, manifest.Face, Modality.Face);
             var fusionFile = Read(directory, manifest.Fusion, BundleJsonContext.Default.FusionFile);
-            return new ModelBundle(directory, manifest, text, speech, face, fusionFile.ToModel(), fusionFile.FaceSource);
+            if (textFile.ContextTurns < 0)
+            {
+                throw new ArgumentException($"The text head's context turns ({textFile.ContextTurns}) cannot be negative.");
+            }
+
+            var normalizer = speechFile.SpeakerNormalization?.ToNormalizer();
+            if (normalizer is not null && normalizer.Width != speech.InputDimension)
+            {
+                throw new ArgumentException($"The speaker normaliser reads {normalizer.Width} features; the speech head reads {speech.InputDimension}.");
+            }
+
+            var primary = fusionFile.ToModel();
+            var fusions = new Dictionary<string, FusionModel>(StringComparer.Ordinal) { [fusionFile.FaceSource] = primary };
+            foreach (var (source, file) in manifest.AlternateFusions ?? [])
+            {
+                var alternate = Read(directory, file, BundleJsonContext.Default.FusionFile);
+                if (!string.Equals(alternate.FaceSource, source, StringComparison.Ordinal) || !fusions.TryAdd(source, alternate.ToModel()))
+                {
+                    throw new ModelBundleException($"Bundle file '{Path.Combine(directory, file)}' holds a fusion for '{alternate.FaceSource}' where one for '{source}' (and only one) belongs.");
+                }
+            }
+
+            return new ModelBundle(directory, manifest, text, speech, face, primary, fusionFile.FaceSource, textFile.ContextTurns, normalizer, fusions);
         }
         catch (ArgumentException ex)
         {
@@ -104,11 +141,18 @@ public sealed class ModelBundle
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
 
-    /// <summary>Writes a bundle folder (the speech CNN file must already be in it).</summary>
-    public static void Save(string directory, BundleManifest manifest, HeadFile text, HeadFile speech, HeadFile face, FusionFile fusion)
+    /// <summary>Writes a bundle folder (the speech CNN file must already be in it); alternate fusions go to the files the manifest names for their face sources.</summary>
+    public static void Save(string directory, BundleManifest manifest, HeadFile text, HeadFile speech, HeadFile face, FusionFile fusion, IReadOnlyList<FusionFile>? alternateFusions = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         System.IO.Directory.CreateDirectory(directory);
+        foreach (var alternate in alternateFusions ?? [])
+        {
+            var file = manifest.AlternateFusions?.GetValueOrDefault(alternate.FaceSource)
+                ?? throw new ArgumentException($"The manifest names no file for the '{alternate.FaceSource}' fusion.", nameof(alternateFusions));
+            Write(directory, file, alternate, BundleJsonContext.Default.FusionFile);
+        }
+
         Write(directory, manifest.Text, text, BundleJsonContext.Default.HeadFile);
         Write(directory, manifest.Speech, speech, BundleJsonContext.Default.HeadFile);
         Write(directory, manifest.Face, face, BundleJsonContext.Default.HeadFile);
@@ -117,7 +161,7 @@ public sealed class ModelBundle
     }
 
     /// <summary>Reads a head and checks that the file is the one for <paramref name="modality"/>, not another modality's.</summary>
-    private static ModalityHead ReadHead(string directory, string file, Modality modality)
+    private static (ModalityHead Head, HeadFile File) ReadHead(string directory, string file, Modality modality)
     {
         var head = Read(directory, file, BundleJsonContext.Default.HeadFile);
         var expected = modality.ToString().ToLowerInvariant();
@@ -126,7 +170,7 @@ public sealed class ModelBundle
             throw new ModelBundleException($"Bundle file '{Path.Combine(directory, file)}' holds the {head.Modality} head where the {expected} head belongs.");
         }
 
-        return head.ToHead();
+        return (head.ToHead(), head);
     }
 
     private static T Read<T>(string directory, string file, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

@@ -4,7 +4,7 @@ namespace Emotion.Orleans.Inference;
 public sealed class FaceRecognizerOptions
 {
     /// <summary>Which model gives the face's class logits.</summary>
-    public FaceFeaturePath FeaturePath { get; set; } = FaceFeaturePath.ResNet18;
+    public FaceFeaturePath FeaturePath { get; set; } = FaceFeaturePath.FerExpression;
 
     /// <summary>
     /// Extra context around the detected box on each side, as a fraction of the box's longer side.

@@ -16,7 +16,8 @@ public sealed class FerExpressionModel : IDisposable
     private const int Plane = InputSize * InputSize;
 
     // Keeps log(p) finite when the model rounds a class to exactly 0.
-    private const float MinProbability = 1e-7f;
+    /// <summary>Floor of a probability before its logarithm.</summary>
+    public const float MinProbability = 1e-7f;
 
     private readonly InferenceSession _session;
     private readonly string _inputName;

@@ -3,26 +3,28 @@ namespace Emotion.Orleans.Inference;
 /// <summary>
 /// One modality's learned head over its encoder features x:
 /// x' = select(x) standardised; h = W x' + b; z = C(ReLU(h)) — the class embedding (7 logits)
-/// that the fusion consumes.
+/// that the fusion consumes. Without a projection the head is linear (multinomial logistic
+/// regression): z = C x'.
 /// </summary>
 public sealed class ModalityHead
 {
     /// <summary>Creates the head.</summary>
     /// <exception cref="ArgumentException">Shapes disagree.</exception>
-    public ModalityHead(int inputDimension, FeatureSelection selection, DenseLayer projection, DenseLayer classifier)
+    public ModalityHead(int inputDimension, FeatureSelection selection, DenseLayer? projection, DenseLayer classifier)
     {
         ArgumentNullException.ThrowIfNull(selection);
-        ArgumentNullException.ThrowIfNull(projection);
         ArgumentNullException.ThrowIfNull(classifier);
         if (selection.Indices.Any(i => i >= inputDimension))
         {
             throw new ArgumentException($"Feature selection indexes past the encoder's {inputDimension} features.", nameof(selection));
         }
 
-        if (projection.Inputs != selection.Count || classifier.Inputs != projection.Outputs || classifier.Outputs != EmotionLabels.Count)
+        var hiddenWidth = projection?.Outputs ?? selection.Count;
+        if ((projection is not null && projection.Inputs != selection.Count) || classifier.Inputs != hiddenWidth || classifier.Outputs != EmotionLabels.Count)
         {
+            var projected = projection is null ? "no projection" : $"projection {projection.Inputs}→{projection.Outputs}";
             throw new ArgumentException(
-                $"Head shapes disagree: {selection.Count} selected → projection {projection.Inputs}→{projection.Outputs} → classifier {classifier.Inputs}→{classifier.Outputs} (must end in {EmotionLabels.Count}).");
+                $"Head shapes disagree: {selection.Count} selected → {projected} → classifier {classifier.Inputs}→{classifier.Outputs} (must end in {EmotionLabels.Count}).");
         }
 
         InputDimension = inputDimension;
@@ -37,8 +39,8 @@ public sealed class ModalityHead
     /// <summary>The kept features and their standardisation.</summary>
     public FeatureSelection Selection { get; }
 
-    /// <summary>W_i, b_i.</summary>
-    public DenseLayer Projection { get; }
+    /// <summary>W_i, b_i; null for a linear head.</summary>
+    public DenseLayer? Projection { get; }
 
     /// <summary>C_i.</summary>
     public DenseLayer Classifier { get; }
@@ -59,6 +61,11 @@ public sealed class ModalityHead
 
         Span<float> selected = Selection.Count <= 1024 ? stackalloc float[Selection.Count] : new float[Selection.Count];
         Selection.Apply(features, selected);
+        if (Projection is null)
+        {
+            return Classifier.Apply(selected);
+        }
+
         Span<float> hidden = Projection.Outputs <= 1024 ? stackalloc float[Projection.Outputs] : new float[Projection.Outputs];
         Projection.Apply(selected, hidden);
         for (var i = 0; i < hidden.Length; i++)

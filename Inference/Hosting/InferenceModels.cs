@@ -71,11 +71,11 @@ public sealed partial class InferenceModels : IDisposable
                 LogUpstreamNotChecked(logger, model, Bundle.Directory);
             }
 
-            TextRecognizer = new TextRecognizer(TextEncoder, Bundle.TextHead, stageObserver);
+            TextRecognizer = new TextRecognizer(TextEncoder, Bundle.TextHead, stageObserver, Bundle.TextContextTurns);
             FaceRecognizer = new FaceRecognizer(options.Face, FaceDetector, ResNet18, FerExpression, FaceHead(Bundle, FacePath), stageObserver);
-            SpeechRecognizer = new SpeechRecognizer(SpeechEmbedder, Bundle.SpeechHead, stageObserver);
+            SpeechRecognizer = new SpeechRecognizer(SpeechEmbedder, Bundle.SpeechHead, stageObserver, Bundle.SpeakerNormalizer);
             Segmenters = new SpeechSegmenterFactory(Vad, options.Speech.Segmenter);
-            Fusion = Bundle.Fusion;
+            Fusion = Bundle.FusionFor(FaceSourceOf(FacePath))!;
         }
         catch
         {
@@ -125,7 +125,7 @@ public sealed partial class InferenceModels : IDisposable
     /// <summary>One voice-activity segmenter per call over <see cref="Vad"/>.</summary>
     public SpeechSegmenterFactory Segmenters { get; }
 
-    /// <summary>The bundle's attention and label fusion.</summary>
+    /// <summary>The bundle's attention and label fusion trained on the configured face path.</summary>
     public FusionModel Fusion { get; }
 
     /// <summary>The face source name a bundle records for a path.</summary>
@@ -160,10 +160,10 @@ public sealed partial class InferenceModels : IDisposable
     private static void RequireFaceSource(ModelBundle bundle, FaceFeaturePath path)
     {
         var source = FaceSourceOf(path);
-        if (!string.Equals(bundle.FaceSource, source, StringComparison.Ordinal))
+        if (bundle.FusionFor(source) is null)
         {
             throw new ModelBundleException(
-                $"Bundle '{bundle.Directory}' fuses face logits of the '{bundle.FaceSource}' path, but Inference:FacePath is {path} ('{source}'); set the path the fusion was trained on or retrain the bundle.");
+                $"Bundle '{bundle.Directory}' fuses face logits of the {string.Join(" and ", bundle.Fusions.Keys.Order(StringComparer.Ordinal).Select(k => $"'{k}'"))} path, but Inference:FacePath is {path} ('{source}'); set a path the fusion was trained on or retrain the bundle.");
         }
     }
 

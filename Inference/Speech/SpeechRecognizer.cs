@@ -1,50 +1,113 @@
 namespace Emotion.Orleans.Inference;
 
 /// <summary>
-/// Speech utterances → MFCC → speech CNN (one batched ONNX run) → 128-d embedding →
-/// the bundle's speech <see cref="ModalityHead"/> → class logits. Thread-safe.
+/// Speech utterances → features → (per-speaker normalisation) → the bundle's speech
+/// <see cref="ModalityHead"/> → class logits. The features are the speech CNN's 128-d embedding
+/// (one batched ONNX run over MFCC matrices), preceded by the 280 MFCC statistics
+/// (<see cref="MfccStatistics"/>) when the head reads <see cref="CombinedDimension"/> features.
+/// Thread-safe; the speaker's statistics travel with each request, so the recognizer keeps no state.
 /// </summary>
 public sealed class SpeechRecognizer : ISpeechRecognizer
 {
+    /// <summary>Width of [MFCC statistics; CNN embedding].</summary>
+    public const int CombinedDimension = MfccStatistics.Dimension + SpeechEmbedder.EmbeddingSize;
+
     private readonly SpeechEmbedder _embedder;
     private readonly ModalityHead _head;
+    private readonly SpeakerNormalizer? _normalizer;
     private readonly IInferenceStageObserver? _observer;
 
     /// <summary>Creates the recognizer over a shared embedder and the speech head.</summary>
     /// <param name="embedder">The speech CNN.</param>
     /// <param name="head">The learned speech head.</param>
     /// <param name="observer">Told each batch's MFCC, model and classifier times; none when null.</param>
-    /// <exception cref="ModelBundleException">The head does not read the CNN's 128-d embedding.</exception>
-    public SpeechRecognizer(SpeechEmbedder embedder, ModalityHead head, IInferenceStageObserver? observer = null)
+    /// <param name="normalizer">Per-speaker normalisation before the head; none when null.</param>
+    /// <exception cref="ModelBundleException">The head reads neither the CNN embedding nor the combined features, or the normaliser another width.</exception>
+    public SpeechRecognizer(SpeechEmbedder embedder, ModalityHead head, IInferenceStageObserver? observer = null, SpeakerNormalizer? normalizer = null)
     {
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(head);
-        if (head.InputDimension != SpeechEmbedder.EmbeddingSize)
+        if (head.InputDimension != SpeechEmbedder.EmbeddingSize && head.InputDimension != CombinedDimension)
         {
-            throw new ModelBundleException($"The speech head reads {head.InputDimension} features; the speech CNN gives {SpeechEmbedder.EmbeddingSize}.");
+            throw new ModelBundleException($"The speech head reads {head.InputDimension} features; the speech CNN gives {SpeechEmbedder.EmbeddingSize} ({CombinedDimension} with the MFCC statistics).");
+        }
+
+        if (normalizer is not null && normalizer.Width != head.InputDimension)
+        {
+            throw new ModelBundleException($"The speaker normaliser reads {normalizer.Width} features; the speech head reads {head.InputDimension}.");
         }
 
         _embedder = embedder;
         _head = head;
+        _normalizer = normalizer;
         _observer = observer;
     }
 
     /// <inheritdoc />
     public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<float[]> utterances)
     {
-        var embeddings = _embedder.Run(utterances, _observer).Embeddings;
+        ArgumentNullException.ThrowIfNull(utterances);
+        return [.. Recognize([.. utterances.Select(u => new SpeechUtterance(u, null))]).Select(r => r.Prediction)];
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<SpeechRecognition> Recognize(IReadOnlyList<SpeechUtterance> utterances)
+    {
+        ArgumentNullException.ThrowIfNull(utterances);
+        foreach (var u in utterances)
+        {
+            if (u?.Speaker is { } s && s.Width != _head.InputDimension)
+            {
+                throw new InvalidInputException(Modality.Speech, InputErrorKind.WrongShape, $"Speaker statistics of {s.Width} features do not fit the speech head's {_head.InputDimension}.");
+            }
+        }
+
+        var features = Features([.. utterances.Select(u => u?.Samples!)]);
         var clock = new StageClock(_observer, Modality.Speech);
-        var predictions = new ModalityPrediction[embeddings.Length];
-        for (var i = 0; i < embeddings.Length; i++)
+        var results = new SpeechRecognition[features.Length];
+        for (var i = 0; i < features.Length; i++)
         {
-            predictions[i] = ModalityPrediction.FromLogits(Modality.Speech, _head.Logits(embeddings[i]));
+            SpeakerStatistics? speaker = null;
+            var x = features[i];
+            if (_normalizer is not null)
+            {
+                speaker = (utterances[i].Speaker ?? SpeakerStatistics.Empty(x.Length)).Add(x);
+                x = _normalizer.Normalize(x, speaker);
+            }
+
+            results[i] = new SpeechRecognition(ModalityPrediction.FromLogits(Modality.Speech, _head.Logits(x)), speaker);
         }
 
-        if (predictions.Length > 0)
+        if (results.Length > 0)
         {
-            clock.Completed(InferenceStage.Classifier, predictions.Length);
+            clock.Completed(InferenceStage.Classifier, results.Length);
         }
 
-        return predictions;
+        return results;
+    }
+
+    /// <summary>The head's input features of each utterance, before speaker normalisation.</summary>
+    /// <exception cref="InvalidInputException">An utterance is empty, too long or holds NaN/∞.</exception>
+    public float[][] Features(IReadOnlyList<float[]> utterances) => Features(_embedder, utterances, _head.InputDimension == CombinedDimension, _observer);
+
+    /// <summary>[MFCC statistics; CNN embedding] (or the embedding alone) of each utterance.</summary>
+    /// <exception cref="InvalidInputException">An utterance is empty, too long or holds NaN/∞.</exception>
+    public static float[][] Features(SpeechEmbedder embedder, IReadOnlyList<float[]> utterances, bool withStatistics, IInferenceStageObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(embedder);
+        ArgumentNullException.ThrowIfNull(utterances);
+        var embeddings = embedder.Run(utterances, observer).Embeddings;
+        if (!withStatistics)
+        {
+            return embeddings;
+        }
+
+        var rows = new float[embeddings.Length][];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = [.. MfccStatistics.Compute(utterances[i]), .. embeddings[i]];
+        }
+
+        return rows;
     }
 }

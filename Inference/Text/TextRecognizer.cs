@@ -2,7 +2,9 @@ namespace Emotion.Orleans.Inference;
 
 /// <summary>
 /// Transcript text → class logits: sentence embeddings from an <see cref="ITextEmbedder"/>, then the
-/// learned text <see cref="ModalityHead"/>. Thread-safe when the embedder is.
+/// learned text <see cref="ModalityHead"/>. A head twice the embedder's width reads dialogue context
+/// (<see cref="DialogueContext"/>): the mean embedding of the previous turns follows the utterance's.
+/// Thread-safe when the embedder is.
 /// </summary>
 public sealed class TextRecognizer : ITextRecognizer
 {
@@ -14,31 +16,60 @@ public sealed class TextRecognizer : ITextRecognizer
     /// <param name="embedder">The sentence encoder.</param>
     /// <param name="head">The learned text head.</param>
     /// <param name="observer">Told each batch's decode, model and classifier times; none when null.</param>
-    /// <exception cref="ModelBundleException">The head reads another feature width than the embedder gives.</exception>
-    public TextRecognizer(ITextEmbedder embedder, ModalityHead head, IInferenceStageObserver? observer = null)
+    /// <param name="contextTurns">Previous turns the head's context reads (used only by a context-reading head).</param>
+    /// <exception cref="ModelBundleException">The head reads another feature width than the embedder gives (alone or with context).</exception>
+    public TextRecognizer(ITextEmbedder embedder, ModalityHead head, IInferenceStageObserver? observer = null, int contextTurns = DialogueContext.DefaultTurns)
     {
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(head);
-        if (head.InputDimension != embedder.Dimension)
+        ArgumentOutOfRangeException.ThrowIfNegative(contextTurns);
+        if (head.InputDimension != embedder.Dimension && head.InputDimension != 2 * embedder.Dimension)
         {
-            throw new ModelBundleException($"The text head reads {head.InputDimension} features but the text encoder gives {embedder.Dimension}.");
+            throw new ModelBundleException($"The text head reads {head.InputDimension} features but the text encoder gives {embedder.Dimension} ({2 * embedder.Dimension} with context).");
         }
 
         _embedder = embedder;
         _head = head;
         _observer = observer;
+        ReadsContext = head.InputDimension == 2 * embedder.Dimension;
+        ContextTurns = ReadsContext ? contextTurns : 0;
     }
+
+    /// <summary>Whether the head reads dialogue context.</summary>
+    public bool ReadsContext { get; }
+
+    /// <summary>Previous turns read (0 without context).</summary>
+    public int ContextTurns { get; }
 
     /// <inheritdoc />
     /// <exception cref="InvalidInputException">A text is refused by the embedder; nothing runs.</exception>
     public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<string> texts)
     {
-        var embeddings = _embedder.Embed(texts, _observer);
+        ArgumentNullException.ThrowIfNull(texts);
+        return Recognize([.. texts.Select(t => new TextTurn(t, []))]);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidInputException">A text or a context turn is refused by the embedder; nothing runs.</exception>
+    public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<TextTurn> turns)
+    {
+        ArgumentNullException.ThrowIfNull(turns);
+        // Utterances first, then every turn's kept context, all in one encoder run.
+        var contexts = turns.Select(t => ReadsContext ? DialogueContext.Last(t.Context ?? [], ContextTurns) : []).ToArray();
+        var embeddings = _embedder.Embed([.. turns.Select(t => t.Text), .. contexts.SelectMany(c => c)], _observer);
         var clock = new StageClock(_observer, Modality.Text);
-        var predictions = new ModalityPrediction[embeddings.Length];
-        for (var i = 0; i < embeddings.Length; i++)
+        var predictions = new ModalityPrediction[turns.Count];
+        var next = turns.Count;
+        for (var i = 0; i < turns.Count; i++)
         {
-            predictions[i] = ModalityPrediction.FromLogits(Modality.Text, _head.Logits(embeddings[i]));
+            float[] features = embeddings[i];
+            if (ReadsContext)
+            {
+                features = DialogueContext.Features(embeddings[i], embeddings[next..(next + contexts[i].Count)]);
+                next += contexts[i].Count;
+            }
+
+            predictions[i] = ModalityPrediction.FromLogits(Modality.Text, _head.Logits(features));
         }
 
         if (predictions.Length > 0)

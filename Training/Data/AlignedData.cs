@@ -9,7 +9,7 @@ internal sealed record AlignedRow(int Row, string Id, EmotionLabel Label, string
 /// An aligned-data folder: <c>aligned.csv</c> (RFC 4180, header <c>id,label,text,audio,frame</c>; text
 /// inline, audio and frame relative paths, any of the three may be empty) beside its files. Each row
 /// runs through the product's recognizers (the bundle's heads over MiniLM, the speech CNN, BlazeFace +
-/// ResNet18), so aligned examples see exactly what production computes.
+/// the expression model, the live default), so aligned examples see exactly what production computes.
 /// </summary>
 internal static class AlignedData
 {
@@ -169,18 +169,19 @@ internal sealed class AlignedRecognizers : IDisposable
     private readonly MiniLmEncoder _text;
     private readonly SpeechEmbedder _speech;
     private readonly BlazeFaceDetector _detector;
-    private readonly ResNet18Featurizer _resNet;
+    private readonly FerExpressionModel _fer;
 
-    public AlignedRecognizers(ModalityHead text, ModalityHead speech, ModalityHead face, string speechCnnPath)
+    /// <summary>Builds the recognizers; the face path is the live default (the expression model), whose logits the fusion trains on.</summary>
+    public AlignedRecognizers(ModalityHead text, ModalityHead speech, SpeakerNormalizer? normalizer, string speechCnnPath)
     {
-        var options = new FaceRecognizerOptions();
+        var options = new FaceRecognizerOptions { FeaturePath = FaceFeaturePath.FerExpression };
         _text = new MiniLmEncoder(_sessions);
         _speech = SpeechEmbedder.Load(speechCnnPath, _sessions);
         _detector = new BlazeFaceDetector(_sessions, options.Detector);
-        _resNet = new ResNet18Featurizer(_sessions, maxBatch: options.MaxBatch);
+        _fer = new FerExpressionModel(_sessions, maxBatch: options.MaxBatch);
         Text = new TextRecognizer(_text, text);
-        Speech = new SpeechRecognizer(_speech, speech);
-        Face = new FaceRecognizer(options, _detector, _resNet, head: face);
+        Speech = new SpeechRecognizer(_speech, speech, normalizer: normalizer);
+        Face = new FaceRecognizer(options, _detector, expression: _fer);
     }
 
     public TextRecognizer Text { get; }
@@ -191,7 +192,7 @@ internal sealed class AlignedRecognizers : IDisposable
 
     public void Dispose()
     {
-        _resNet.Dispose();
+        _fer.Dispose();
         _detector.Dispose();
         _speech.Dispose();
         _text.Dispose();

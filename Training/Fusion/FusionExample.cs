@@ -162,6 +162,43 @@ public static class CompositeBuilder
         return result;
     }
 
+    /// <summary>
+    /// With probability <paramref name="probability"/>, when at least two slots are present, replaces
+    /// one present slot (chosen at random) by Gaussian noise with that modality's per-class mean and
+    /// standard deviation: the label no longer follows from it, so the fusion learns to look away
+    /// from a modality whose logits carry no evidence.
+    /// </summary>
+    internal static float[]?[] Corrupt(float[]?[] slots, float probability, IReadOnlyList<(float[] Mean, float[] Std)> statistics, Random random)
+    {
+        if (probability <= 0f || random.NextDouble() >= probability)
+        {
+            return slots;
+        }
+
+        var present = Enumerable.Range(0, slots.Length).Where(m => slots[m] is not null).ToArray();
+        if (present.Length < 2)
+        {
+            return slots;
+        }
+
+        var m = present[random.Next(present.Length)];
+        var (mean, std) = statistics[m];
+        var result = (float[]?[])slots.Clone();
+        result[m] = [.. Enumerable.Range(0, mean.Length).Select(c => mean[c] + (std[c] * (float)Gaussian(random)))];
+        return result;
+    }
+
+    /// <summary>Per-class mean and standard deviation of each modality's logits over <paramref name="examples"/> (label-blind).</summary>
+    internal static (float[] Mean, float[] Std)[] LogitStatistics(IReadOnlyList<FusionExample> examples) =>
+        [.. Enumerable.Range(0, ModalityAttention.ModalityCount).Select(m =>
+        {
+            var rows = examples.Select(e => e.Logits[m]).OfType<float[]>().ToArray();
+            return rows.Length == 0 ? (new float[EmotionLabels.Count], Enumerable.Repeat(1f, EmotionLabels.Count).ToArray()) : Standardizer.Fit(rows);
+        })];
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
+
     private static int Draw(double[] weights, double total, Random random)
     {
         var u = random.NextDouble() * total;

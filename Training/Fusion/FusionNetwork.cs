@@ -14,8 +14,10 @@ internal sealed class FusionNetwork
     private const int M = ModalityAttention.ModalityCount;
     private const int C = EmotionLabels.Count;
 
-    public FusionNetwork(int attentionDimension, IReadOnlyList<int> hiddenLayers, Random random)
+    public FusionNetwork(int attentionDimension, IReadOnlyList<int> hiddenLayers, Random random, bool gatedSlots = false, float gateShare = 1f)
     {
+        GatedSlots = gatedSlots;
+        GateShare = gateShare;
         Projections = [.. Enumerable.Range(0, M).Select(_ => new Dense(C, attentionDimension, random))];
         var bound = 1f / MathF.Sqrt(attentionDimension);
         V = [.. Enumerable.Range(0, attentionDimension).Select(_ => ((float)random.NextDouble() * 2f - 1f) * bound)];
@@ -26,6 +28,12 @@ internal sealed class FusionNetwork
     }
 
     public Dense[] Projections { get; }
+
+    /// <summary>Present slots are gated by attention (<see cref="FusionModel.GatedSlots"/>).</summary>
+    public bool GatedSlots { get; }
+
+    /// <summary>τ of the gate g_i = min(1, n α_i / τ) (<see cref="FusionModel.GateShare"/>).</summary>
+    public float GateShare { get; }
 
     public float[] V { get; }
 
@@ -57,7 +65,11 @@ internal sealed class FusionNetwork
 
     public FusionModel ToModel() => new(
         new AttentionFusion(new ModalityAttention([.. Projections.Select(p => p.ToLayer())], (float[])V.Clone())),
-        new LabelFusionMlp([.. Mlp.Select(d => d.ToLayer())]));
+        new LabelFusionMlp([.. Mlp.Select(d => d.ToLayer())]))
+    {
+        GatedSlots = GatedSlots,
+        GateShare = GateShare,
+    };
 
     public float[][] Snapshot() => [.. Parameters().Select(p => (float[])p.Values.Clone())];
 
@@ -91,6 +103,12 @@ internal sealed class FusionNetwork
 
         public float[] Fused { get; } = new float[C];
 
+        /// <summary>Gate of each slot (1 when ungated or missing).</summary>
+        public float[] Gates { get; } = new float[M];
+
+        /// <summary>Modalities present in the last forward pass.</summary>
+        public int Count { get; private set; }
+
         public float[][] Activations { get; }
 
         public float[][] DActivations { get; }
@@ -123,10 +141,28 @@ internal sealed class FusionNetwork
                 }
             }
 
+            var count = 0;
             for (var i = 0; i < M; i++)
             {
-                (z[i] ?? Fused).CopyTo(Activations[0].AsSpan(i * C, C));
+                count += present[i] ? 1 : 0;
             }
+
+            for (var i = 0; i < M; i++)
+            {
+                var slot = Activations[0].AsSpan(i * C, C);
+                if (z[i] is { } zi && _net.GatedSlots)
+                {
+                    Gates[i] = MathF.Min(1f, count * Alpha[i] / _net.GateShare);
+                    FusionModel.Blend(zi, Fused, Gates[i], slot);
+                }
+                else
+                {
+                    Gates[i] = 1f;
+                    (z[i] ?? Fused).CopyTo(slot);
+                }
+            }
+
+            Count = count;
 
             for (var l = 0; l < _net.Mlp.Length; l++)
             {
@@ -176,6 +212,11 @@ internal sealed class FusionNetwork
                 {
                     TensorPrimitives.Add(dFused, DActivations[0].AsSpan(i * C, C), dFused);
                 }
+                else if (Gates[i] < 1f)
+                {
+                    // slot_i = g_i z_i + (1 − g_i) z_fused
+                    TensorPrimitives.MultiplyAdd(DActivations[0].AsSpan(i * C, C), 1f - Gates[i], dFused, dFused);
+                }
             }
 
             if (auxiliary > 0f)
@@ -191,6 +232,13 @@ internal sealed class FusionNetwork
             for (var i = 0; i < M; i++)
             {
                 dAlpha[i] = z[i] is { } zi ? TensorPrimitives.Dot(dFused, zi) : 0f;
+                if (z[i] is { } gated && Gates[i] < 1f)
+                {
+                    // g_i = min(1, n α_i): dL/dα_i += n · D_i · (z_i − z_fused) below the clamp.
+                    var d = DActivations[0].AsSpan(i * C, C);
+                    dAlpha[i] += Count / _net.GateShare * (TensorPrimitives.Dot(d, gated) - TensorPrimitives.Dot(d, Fused));
+                }
+
                 mean += Alpha[i] * dAlpha[i];
             }
 

@@ -21,6 +21,14 @@ namespace Emotion.Orleans.Training;
 /// the modalities that predict the label even when all are present, so α is meaningful as an
 /// explanation and as the stand-in for a missing slot. The forward pass is unchanged.
 /// </param>
+/// <param name="NoiseCorruption">
+/// Each epoch, each training example with two or more modalities has one of them replaced by noise
+/// of that modality's logit statistics with this probability (label kept), so the attention learns
+/// to move weight off a modality that carries no evidence. Early stopping then also scores a
+/// corrupted copy of the dev examples.
+/// </param>
+/// <param name="GatedSlots">Train the attention-gated slot rule (<see cref="FusionModel.GatedSlots"/>).</param>
+/// <param name="GateShare">τ of the slot gate g_i = min(1, n α_i / τ): a slot is intact while its weight is at least τ times the even share.</param>
 /// <param name="BalancedClasses">Weight the loss by inverse label frequency of the training set.</param>
 /// <param name="Seed">Seeds initialisation, shuffling and dropout.</param>
 public sealed record FusionTrainingOptions(
@@ -33,6 +41,9 @@ public sealed record FusionTrainingOptions(
     float WeightDecay = 1e-4f,
     float ModalityDropout = 0.3f,
     float FusedAuxiliaryWeight = 0.5f,
+    float NoiseCorruption = 0f,
+    bool GatedSlots = false,
+    float GateShare = 1f,
     bool BalancedClasses = false,
     int Seed = 1);
 
@@ -81,13 +92,22 @@ public static class FusionTrainer
         }
 
         var random = new Random(options.Seed);
-        var net = new FusionNetwork(options.AttentionDimension, options.HiddenLayers ?? [32], random);
+        var net = new FusionNetwork(options.AttentionDimension, options.HiddenLayers ?? [32], random, options.GatedSlots, options.GateShare);
         var adam = new Adam(net.Parameters(), options.LearningRate, options.WeightDecay);
         var passes = Enumerable.Range(0, Blocks).Select(_ => new FusionNetwork.Pass(net)).ToArray();
         var blockGradients = Enumerable.Range(0, Blocks).Select(_ => net.NewGradients()).ToArray();
         var blockLoss = new float[Blocks];
         var blockWeight = new float[Blocks];
         var gradient = net.NewGradients();
+
+        var noise = CompositeBuilder.LogitStatistics(train);
+        if (options.NoiseCorruption > 0f)
+        {
+            // Early stopping also sees every dev example with one modality replaced by noise, so the
+            // epoch kept is the one that is accurate and robust, not only accurate on clean input.
+            var corruptRandom = new Random(options.Seed + 7919);
+            dev = [.. dev, .. dev.Select(e => new FusionExample(CompositeBuilder.Corrupt([.. e.Logits], 1f, noise, corruptRandom), e.Label))];
+        }
 
         var order = Enumerable.Range(0, train.Count).ToArray();
         var inputs = new IReadOnlyList<float[]?>[train.Count];
@@ -98,7 +118,7 @@ public static class FusionTrainer
             random.Shuffle(order);
             for (var i = 0; i < train.Count; i++)
             {
-                inputs[i] = CompositeBuilder.Dropout([.. train[i].Logits], options.ModalityDropout, random);
+                inputs[i] = CompositeBuilder.Corrupt(CompositeBuilder.Dropout([.. train[i].Logits], options.ModalityDropout, random), options.NoiseCorruption, noise, random);
             }
 
             var trainLoss = 0.0;
@@ -166,6 +186,11 @@ public static class FusionTrainer
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxEpochs, nameof(options)); // 0 gives the initialised, untrained model
         ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options));
+        if (!(options.GateShare > 0f && options.GateShare <= 1f) || !(options.NoiseCorruption is >= 0f and <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "The gate share must be in (0, 1] and the noise corruption in [0, 1].");
+        }
+
         if (options.HiddenLayers is { } hidden && hidden.Any(w => w <= 0))
         {
             throw new ArgumentOutOfRangeException(nameof(options), "Hidden layer widths must be positive.");

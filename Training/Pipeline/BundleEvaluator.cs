@@ -112,20 +112,21 @@ internal sealed class EvaluationReport
         string Ours(string system, Func<ClassificationReport, double> metric) =>
             Find(system) is { } r ? metric(r.Report).ToString("F4", CultureInfo.InvariantCulture) : "n/a";
 
-        var meld = Single.FirstOrDefault(r => r.System.StartsWith("text head on MELD", StringComparison.Ordinal));
+        var meld = Single.FirstOrDefault(r => r.System.StartsWith("text head", StringComparison.Ordinal) && r.System.Contains(" on MELD", StringComparison.Ordinal));
         var s = new StringBuilder("## Anchors (published or measured elsewhere) beside this bundle\n\n| anchor | reference figure | this bundle |\n|---|---|---|\n");
         s.Append("| the seed's Table 2 | per-class P/R/F1 with support, accuracy, macro and weighted averages (format only: its numbers are not cited here) | same format in every table of this report |\n");
-        s.Append(CultureInfo.InvariantCulture, $"| MELD text, weighted-F1, strong published models | ≈ 0.63–0.67 (MELD test) | {(meld is null ? "n/a" : meld.Report.WeightedAverage.F1.ToString("F4", CultureInfo.InvariantCulture))} (text head, MELD dev) |\n");
-        s.Append("| MELD text, frozen MiniLM + LR (models.md) | accuracy 0.59, weighted-F1 0.56, macro-F1 0.38 (MELD test) | see the MELD row above |\n");
+        s.Append(CultureInfo.InvariantCulture, $"| MELD text, weighted-F1, strong published models | ≈ 0.63–0.67 (MELD test) | {(meld is null ? "n/a" : meld.Report.WeightedAverage.F1.ToString("F4", CultureInfo.InvariantCulture))} (shipped text head, MELD dev) |\n");
+        s.Append(CultureInfo.InvariantCulture, $"| MELD text, frozen MiniLM + LR (models.md) | accuracy 0.59, weighted-F1 0.56, macro-F1 0.38 (MELD test); class-balanced: weighted-F1 0.51, macro-F1 0.37 | {(meld is null ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"accuracy {meld.Report.Accuracy:F4}, weighted-F1 {meld.Report.WeightedAverage.F1:F4}, macro-F1 {meld.Report.MacroAverage.F1:F4}"))} (shipped text head, MELD dev) |\n");
         s.Append(CultureInfo.InvariantCulture, $"| FER2013 accuracy, published CNNs | ≈ 0.66–0.73 (FER2013 test) | ResNet18 + selection + head {Ours(FaceHeadSystem, r => r.Accuracy)}; pretrained FER2013 expression model {Ours(FerSystem, r => r.Accuracy)} (same FER2013 dev images) |\n");
         s.Append("| FER2013, ResNet18 ImageNet features + LR (models.md) | 0.46 (FER2013 test) | see the ResNet18 row above |\n");
-        s.Append(CultureInfo.InvariantCulture, $"| RAVDESS speaker-independent, 40 MFCC + stats + LR (models.md) | 0.57; per-speaker z-norm 0.65 | speech CNN + selection + head {Ours(SpeechSystem, r => r.Accuracy)} (actors outside 1–16) |\n");
+        s.Append(CultureInfo.InvariantCulture, $"| RAVDESS speaker-independent, 40 MFCC + stats + LR (models.md) | 0.57; per-speaker z-norm 0.65 | speech head {Ours(SpeechSystem, r => r.Accuracy)} with running per-call normalisation, {Ours(SpeechWholeSpeakerSystem, r => r.Accuracy)} with whole-actor statistics (actors outside 1–16) |\n");
         return s.ToString();
     }
 
     public const string FaceHeadSystem = "face: ResNet18 + selection + head on FER2013";
     public const string FerSystem = "face: pretrained FER2013 expression model on FER2013";
     public const string SpeechSystem = "speech head on RAVDESS held-out actors";
+    public const string SpeechWholeSpeakerSystem = "speech head on RAVDESS held-out actors, each actor normalised over all their clips";
 }
 
 /// <summary>
@@ -136,44 +137,80 @@ internal sealed class EvaluationReport
 /// </summary>
 internal static class BundleEvaluator
 {
+    /// <summary>The text head's inputs on a split: the embeddings, or the embeddings with dialogue context for a context-reading head.</summary>
+    public static IReadOnlyList<float[]> TextInputs(ModalityHead head, DevSplit split) =>
+        head.InputDimension == split.Features[0].Length ? split.Features : split.Extended ?? throw new InvalidOperationException($"{split.Name} has no context features.");
+
+    /// <summary>
+    /// The speech head's inputs on a split: the CNN embedding, or [MFCC statistics; embedding]
+    /// normalised per speaker with running statistics (as a live call), or with each speaker's
+    /// statistics over all their clips when <paramref name="wholeSpeaker"/>.
+    /// </summary>
+    public static IReadOnlyList<float[]> SpeechInputs(ModalityHead head, SpeakerNormalizer? normalizer, DevSplit split, int seed, bool wholeSpeaker = false)
+    {
+        if (head.InputDimension == split.Features[0].Length)
+        {
+            return split.Features;
+        }
+
+        var combined = split.Extended ?? throw new InvalidOperationException($"{split.Name} has no combined speech features.");
+        return normalizer is null ? combined
+            : wholeSpeaker ? SpeakerFeatures.WholeSpeaker(combined, split.Groups, normalizer)
+            : SpeakerFeatures.Running(combined, split.Groups, normalizer, seed);
+    }
+
+    /// <summary>The face logits the fusion reads: the ResNet18 head's, or the expression model's log-probabilities.</summary>
+    public static float[][] FaceLogits(ModalityHead head, string faceSource, DevSplit split, float[][]? expression) =>
+        string.Equals(faceSource, InferenceModels.FerFaceSource, StringComparison.Ordinal)
+            ? [.. (expression ?? throw new InvalidOperationException("The expression model's outputs are missing.")).Select(p => p.Select(v => MathF.Log(MathF.Max(v, FerExpressionModel.MinProbability))).ToArray())]
+            : HeadEvaluation.Logits(head, split.Features);
+
     /// <summary>
     /// Splits each modality's evaluation logits (stratified, seeded) into three disjoint parts:
     /// 40 % for fusion training (and the concatenation baseline's fit), 20 % for early stopping, 40 % for the test composites.
     /// </summary>
-    public static (ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face)[] Parts(ModalityHead text, ModalityHead speech, ModalityHead face, DevSet dev, int seed)
+    public static (ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face)[] Parts(ModalityHead text, ModalityHead speech, SpeakerNormalizer? normalizer, ModalityHead face, string faceSource, DevSet dev, int seed)
     {
         var textRows = new List<float[]>();
         var textLabels = new List<EmotionLabel>();
         foreach (var split in new[] { dev.Meld, dev.GoEmotions }.OfType<DevSplit>())
         {
-            textRows.AddRange(HeadEvaluation.Logits(text, split.Features));
+            textRows.AddRange(HeadEvaluation.Logits(text, TextInputs(text, split)));
             textLabels.AddRange(split.Labels);
         }
 
         var t = Split(textRows, textLabels, seed);
-        var s = dev.Ravdess is null ? default : Split(HeadEvaluation.Logits(speech, dev.Ravdess.Features), dev.Ravdess.Labels, seed);
-        var f = dev.Fer is null ? default : Split(HeadEvaluation.Logits(face, dev.Fer.Features), dev.Fer.Labels, seed);
+        var s = dev.Ravdess is null ? default : Split(HeadEvaluation.Logits(speech, SpeechInputs(speech, normalizer, dev.Ravdess, seed)), dev.Ravdess.Labels, seed);
+        var f = dev.Fer is null ? default : Split(FaceLogits(face, faceSource, dev.Fer, dev.FerExpression), dev.Fer.Labels, seed);
         return [(t.Train, s.Train, f.Train), (t.Stop, s.Stop, f.Stop), (t.Test, s.Test, f.Test)];
     }
 
     public static IReadOnlyList<FusionExample> Composites((ModalityPool? Text, ModalityPool? Speech, ModalityPool? Face) pools, int count, int seed) =>
         CompositeBuilder.Build([pools.Text, pools.Speech, pools.Face], new CompositeOptions(count, 0f, null, seed));
 
-    public static (IReadOnlyList<SystemReport> Single, FusionEvaluationResult? Fusion) Evaluate(ModelBundle bundle, DevSet dev, CompositeSizes sizes, int seed)
+    public static (IReadOnlyList<SystemReport> Single, FusionEvaluationResult? Fusion) Evaluate(ModelBundle bundle, DevSet dev, CompositeSizes sizes, int seed, IReadOnlyList<SystemReport>? paperPaths = null)
     {
         var single = new List<SystemReport>();
-        void Add(string name, ModalityHead head, DevSplit? split)
+        void Add(string name, ModalityHead head, DevSplit? split, Func<DevSplit, IReadOnlyList<float[]>> inputs)
         {
             if (split is not null)
             {
-                single.Add(new SystemReport(name, HeadEvaluation.Report(head, new LabelledFeatures(split.Features, split.Labels))));
+                single.Add(new SystemReport(name, HeadEvaluation.Report(head, new LabelledFeatures(inputs(split), split.Labels))));
             }
         }
 
-        Add($"text head on {dev.Meld?.Name}", bundle.TextHead, dev.Meld);
-        Add($"text head on {dev.GoEmotions?.Name}", bundle.TextHead, dev.GoEmotions);
-        Add(EvaluationReport.SpeechSystem, bundle.SpeechHead, dev.Ravdess);
-        Add(EvaluationReport.FaceHeadSystem, bundle.FaceHead, dev.Fer);
+        var kind = bundle.TextHead.Projection is null ? "balanced LR" : "balanced MLP head";
+        var text = bundle.TextHead.InputDimension > MiniLmEncoder.EmbeddingDimension ? $"text head ({kind} on MiniLM + dialogue context)" : $"text head ({kind} on the full MiniLM embedding)";
+        Add($"{text} on {dev.Meld?.Name}", bundle.TextHead, dev.Meld, s => TextInputs(bundle.TextHead, s));
+        Add($"{text} on {dev.GoEmotions?.Name}", bundle.TextHead, dev.GoEmotions, s => TextInputs(bundle.TextHead, s));
+        Add(EvaluationReport.SpeechSystem, bundle.SpeechHead, dev.Ravdess, s => SpeechInputs(bundle.SpeechHead, bundle.SpeakerNormalizer, s, seed));
+        if (bundle.SpeakerNormalizer is not null)
+        {
+            Add(EvaluationReport.SpeechWholeSpeakerSystem, bundle.SpeechHead, dev.Ravdess, s => SpeechInputs(bundle.SpeechHead, bundle.SpeakerNormalizer, s, seed, wholeSpeaker: true));
+        }
+
+        single.AddRange(paperPaths ?? []);
+        Add(EvaluationReport.FaceHeadSystem, bundle.FaceHead, dev.Fer, s => s.Features);
         if (dev.Fer is not null && dev.FerExpression is not null)
         {
             single.Add(new SystemReport(
@@ -181,7 +218,7 @@ internal static class BundleEvaluator
                 ClassificationReport.From(dev.Fer.Labels, [.. dev.FerExpression.Select(p => (EmotionLabel)TensorPrimitives.IndexOfMax<float>(p))])));
         }
 
-        var parts = Parts(bundle.TextHead, bundle.SpeechHead, bundle.FaceHead, dev, seed);
+        var parts = Parts(bundle.TextHead, bundle.SpeechHead, bundle.SpeakerNormalizer, bundle.FaceHead, bundle.FaceSource, dev, seed);
         if (parts[0] == default || parts[2] == default)
         {
             return (single, null);
@@ -189,7 +226,17 @@ internal static class BundleEvaluator
 
         var fit = Composites(parts[0], sizes.Train, seed);
         var test = Composites(parts[2], sizes.Test, seed + 2);
-        return (single, FusionEvaluation.Evaluate(bundle.Fusion, fit, test, FusionEvaluation.CompositeNote + " The fusion and the concatenation baseline are fitted on composites of 40 % of each evaluation split's items, early stopping uses another 20 %, and the test composites come from the remaining 40 %: no item is in two of them, and none was seen by the heads.", seed));
+        var alternates = "";
+        foreach (var (source, alternate) in bundle.Fusions.Where(f => !string.Equals(f.Key, bundle.FaceSource, StringComparison.Ordinal)))
+        {
+            var p = Parts(bundle.TextHead, bundle.SpeechHead, bundle.SpeakerNormalizer, bundle.FaceHead, source, dev, seed);
+            var result = FusionEvaluation.Evaluate(alternate, Composites(p[0], sizes.Train, seed), Composites(p[2], sizes.Test, seed + 2), "", seed);
+            alternates += $" The alternate fusion over {source} face logits, on the same items' composites: "
+                + string.Join(", ", result.Systems.Where(r => r.System is "face alone" or "concatenation + logistic regression" or "attention + MLP fusion")
+                    .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.System} accuracy {r.Report.Accuracy:F4}"))) + ".";
+        }
+
+        return (single, FusionEvaluation.Evaluate(bundle.Fusion, fit, test, FusionEvaluation.CompositeNote + " The fusion and the concatenation baseline are fitted on composites of 40 % of each evaluation split's items, early stopping uses another 20 %, and the test composites come from the remaining 40 %: no item is in two of them, and none was seen by the heads." + (string.Equals(bundle.FaceSource, InferenceModels.FerFaceSource, StringComparison.Ordinal) ? " Face logits are the pretrained FER2013 expression model's log-probabilities (the live face path)." : "") + alternates, seed));
     }
 
     private static (ModalityPool? Train, ModalityPool? Stop, ModalityPool? Test) Split(IReadOnlyList<float[]> logits, IReadOnlyList<EmotionLabel> labels, int seed)

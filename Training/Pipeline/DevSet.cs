@@ -37,6 +37,12 @@ internal static class DataSplits
 internal sealed record DevSplit(string Name, IReadOnlyList<LabelledItem> Items, float[][] Features)
 {
     public EmotionLabel[] Labels => [.. Items.Select(i => i.Label)];
+
+    /// <summary>Text: the features with dialogue context (<see cref="MeldContext"/>); speech: [MFCC statistics; CNN embedding].</summary>
+    public float[][]? Extended { get; init; }
+
+    /// <summary>Grouping key of each item (speaker for RAVDESS).</summary>
+    public string[] Groups => [.. Items.Select(i => i.Group ?? i.Id)];
 }
 
 /// <summary>
@@ -89,13 +95,19 @@ internal sealed class DevSet
         log.WriteLine("evaluation data: " + string.Join("; ", description));
         var set = new DevSet
         {
-            Meld = meld is null ? null : new DevSplit($"MELD {split}", meld, encoders.Text($"text-meld-{split}", meld)),
-            GoEmotions = go is null ? null : new DevSplit($"GoEmotions {split}", go, encoders.Text($"text-goemotions-{split}", go)),
-            Ravdess = ravdess is null ? null : new DevSplit("RAVDESS held-out actors", ravdess, encoders.Speech("speech-ravdess-heldout", ravdess)),
+            Meld = meld is null ? null : TextSplit($"MELD {split}", meld, encoders.Text($"text-meld-{split}", meld)),
+            GoEmotions = go is null ? null : TextSplit($"GoEmotions {split}", go, encoders.Text($"text-goemotions-{split}", go)),
+            Ravdess = ravdess is null ? null : new DevSplit("RAVDESS held-out actors", ravdess, encoders.Speech("speech-ravdess-heldout", ravdess))
+            {
+                Extended = encoders.SpeechCombined("speech-combined-ravdess-heldout", ravdess),
+            },
             Fer = fer is null ? null : new DevSplit($"FER2013 {split}", fer, encoders.ResNet18($"face-fer2013-{split}", fer)),
             FerExpression = fer is null ? null : encoders.FerProbabilities($"fer-expression-fer2013-{split}", fer),
         };
         set.Description.AddRange(description);
         return set;
     }
+
+    private static DevSplit TextSplit(string name, IReadOnlyList<LabelledItem> items, float[][] embeddings) =>
+        new(name, items, embeddings) { Extended = MeldContext.Features(items, embeddings, DialogueContext.DefaultTurns) };
 }

@@ -52,6 +52,10 @@ internal sealed class FeatureExtractor : IDisposable
     public float[][] Speech(string name, IReadOnlyList<LabelledItem> items) =>
         Cached(name, SpeechCnnSha256, items, SpeechBatch, batch => _speech.Run([.. batch.Select(i => RavdessClips.ReadWav(i.Content))]).Embeddings);
 
+    /// <summary>[MFCC statistics; speech CNN embedding] of each clip, as the live speech recognizer computes them.</summary>
+    public float[][] SpeechCombined(string name, IReadOnlyList<LabelledItem> items) =>
+        Cached(name, SpeechCnnSha256 + "+mfcc-statistics-280", items, SpeechBatch, batch => SpeechRecognizer.Features(_speech, [.. batch.Select(i => RavdessClips.ReadWav(i.Content))], withStatistics: true));
+
     public float[][] ResNet18(string name, IReadOnlyList<LabelledItem> items) =>
         Cached(name, _resNet.UpstreamSha256, items, ImageBatch, batch => WithImages(batch, _resNet.Featurize));
 

@@ -16,6 +16,9 @@ internal sealed record TrainOptions(string Datasets, string Output, string Cache
     /// <summary>Overrides the cap on each evaluation split (0: no cap).</summary>
     public int? MaxDev { get; init; }
 
+    /// <summary>Also train and report the paper's text (L1) and speech (tree) paths beside the shipped heads.</summary>
+    public bool PaperPaths { get; init; } = true;
+
     /// <summary>Aligned-data folder (<c>aligned.csv</c>) whose rows join the fusion's training examples; none when null.</summary>
     public string? Aligned { get; init; }
 }
@@ -26,7 +29,11 @@ internal sealed record TrainOptions(string Datasets, string Output, string Cache
 /// </summary>
 internal static class TrainCommand
 {
-    private const string FaceSource = "resnet18";
+    /// <summary>The face path the fusion trains on: the live default, the pretrained expression model.</summary>
+    private const string FaceSource = InferenceModels.FerFaceSource;
+
+    /// <summary>Pseudo-counts of the speaker normaliser's prior (utterances) tried.</summary>
+    public static readonly float[] SpeakerPriorWeights = [5f, 20f, 50f];
 
     public static int Run(TrainOptions options, TextWriter log)
     {
@@ -34,7 +41,7 @@ internal static class TrainCommand
         var commit = Git.Commit(); // before anything is written into the working tree
         var seed = options.Seed;
         var caps = options.Quick
-            ? (GoEmotions: (int?)1500, Meld: (int?)1500, Fer: (int?)1500, Dev: (int?)500)
+            ? (GoEmotions: (int?)1500, Meld: (int?)null, Fer: (int?)1500, Dev: (int?)500)
             : (GoEmotions: (int?)4000, Meld: (int?)null, Fer: (int?)3000, Dev: (int?)1500);
         caps = (Override(options.MaxGoEmotions, caps.GoEmotions), caps.Meld, Override(options.MaxFer, caps.Fer), Override(options.MaxDev, caps.Dev));
         var sizes = options.Quick ? new CompositeSizes(6000, 1500, 3000) : new CompositeSizes(20000, 3000, 6000);
@@ -73,7 +80,14 @@ internal static class TrainCommand
         var text = new LabelledFeatures(
             [.. encoders.Text("text-meld-train", meld), .. encoders.Text("text-goemotions-train", go)],
             [.. meld.Select(i => i.Label), .. go.Select(i => i.Label)]);
+        var meldEmbeddings = text.Features.Take(meld.Count).ToArray();
+        var goEmbeddings = text.Features.Skip(meld.Count).ToArray();
+        var textContext = new LabelledFeatures(
+            [.. MeldContext.Features(meld, meldEmbeddings, DialogueContext.DefaultTurns), .. MeldContext.Features(go, goEmbeddings, DialogueContext.DefaultTurns)],
+            text.Labels);
         var speech = new LabelledFeatures(encoders.Speech("speech-ravdess-train", ravdess), [.. ravdess.Select(i => i.Label)]);
+        var speechCombined = encoders.SpeechCombined("speech-combined-ravdess-train", ravdess);
+        var speakers = ravdess.Select(i => i.Group!).ToArray();
         var face = new LabelledFeatures(encoders.ResNet18("face-fer2013-train", fer), [.. fer.Select(i => i.Label)]);
         var dev = DevSet.Load(root, "dev", caps.Dev, seed, encoders, log);
         var encodeTime = clock.Elapsed;
@@ -84,23 +98,124 @@ internal static class TrainCommand
         var l1 = options.Quick ? new L1SelectionOptions(PathLength: 5, MaxIterations: 80) : new L1SelectionOptions(PathLength: 6, MaxIterations: 100);
         int? maxSelection = options.Quick ? null : 3000;
         var trees = new TreeSelectionOptions(Seed: seed, Threads: 1);
-        var textHead = HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, l1: l1, seed: seed, maxSelectionExamples: maxSelection);
-        var speechHead = HeadPipeline.Train(speech, Eval(dev.Ravdess, speech), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed, maxSelectionExamples: maxSelection);
+        // The paper's paths, kept for comparison: L1-selected MiniLM features → MLP head; tree-selected CNN features → MLP head.
+        var paperText = options.PaperPaths ? HeadPipeline.Train(text, Eval(dev.Meld ?? dev.GoEmotions, text), SelectionMethod.L1Logistic, headOptions, l1: l1, seed: seed, maxSelectionExamples: maxSelection) : null;
+        var paperSpeech = options.PaperPaths ? HeadPipeline.Train(speech, Eval(dev.Ravdess, speech), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed, maxSelectionExamples: maxSelection) : null;
         var faceHead = HeadPipeline.Train(face, Eval(dev.Fer, face), SelectionMethod.TreeImportance, headOptions, trees: trees, seed: seed, maxSelectionExamples: maxSelection);
+        var paperTime = clock.Elapsed - encodeTime;
+
+        // The shipped text head: class-balanced multinomial LR on the full embedding, with and without
+        // dialogue context; ridge and class-weight power chosen on MELD dev macro-F1, temperature on its log loss.
+        log.WriteLine("text: balanced logistic regression on the full embedding (+ dialogue context) …");
+        var textDev = dev.Meld is { } meldDev ? new LabelledFeatures(meldDev.Extended!, meldDev.Labels) : new LabelledFeatures(dev.GoEmotions!.Extended!, dev.GoEmotions.Labels);
+        var width = MiniLmEncoder.EmbeddingDimension;
+        var textHead = LinearHeadTrainer.Train(
+            textContext,
+            textDev,
+            [
+                new FeatureSet("MiniLM", [.. Enumerable.Range(0, width)]),
+                .. TextContextWeights.Select(w => new FeatureSet(
+                    string.Create(CultureInfo.InvariantCulture, $"MiniLM + dialogue context ×{w:0.##}"),
+                    [.. Enumerable.Range(0, 2 * width)],
+                    [.. Enumerable.Repeat(1f, width), .. Enumerable.Repeat(w, width)])),
+            ],
+            new LinearHeadOptions(L2: options.Quick ? [3e-2f] : [3e-2f, 1e-1f, 3e-1f], ClassWeightPowers: options.Quick ? [0.5f] : [0.5f, 0.75f], MaxIterations: options.Quick ? 150 : 300, Criterion: r => r.MacroAverage.F1),
+            log);
+
+        // A chosen head that reads no context is stored at the embedding's width, so the live path embeds no context turns for it.
+        // A non-linear candidate on the chosen features and class weights: the MLP head (projection →
+        // ReLU → classifier), early-stopped on a stratified 15 % of train, kept only if it beats the
+        // LR on MELD dev macro-F1; its temperature is fitted on MELD dev as well.
+        var (mlpFit, mlpStop) = textContext.StratifiedSplit(0.15, seed);
+        var balancedText = textContext.BalancedClassWeights();
+        var mlp = HeadTrainer.Train(
+            mlpFit,
+            mlpStop,
+            textHead.Head.Selection,
+            new HeadTrainingOptions(Hidden: 128, MaxEpochs: options.Quick ? 30 : 60, Dropout: 0.2f, ClassWeights: [.. balancedText.Select(w => w > 0 ? MathF.Pow(w, textHead.Chosen.ClassWeightPower) : 0f)], Seed: seed));
+        var mlpReport = HeadEvaluation.Report(mlp.Head, textDev);
+        var textMlpNote = string.Create(CultureInfo.InvariantCulture, $"MLP head (128 hidden, dropout 0.2, best epoch {mlp.BestEpoch}) on the same features and class weights: MELD dev acc {mlpReport.Accuracy:F3} macro-F1 {mlpReport.MacroAverage.F1:F3} weighted-F1 {mlpReport.WeightedAverage.F1:F3}");
+        log.WriteLine("  " + textMlpNote);
+        if (mlpReport.MacroAverage.F1 > textHead.Chosen.Score)
+        {
+            var mlpLogits = HeadEvaluation.Logits(mlp.Head, textDev.Features);
+            var (t, before, after) = Temperature.Fit(mlpLogits, textDev.Labels);
+            var classifier = mlp.Head.Classifier;
+            var scaled = new ModalityHead(mlp.Head.InputDimension, mlp.Head.Selection, mlp.Head.Projection, new DenseLayer(classifier.Inputs, classifier.Outputs, [.. classifier.Weights.Select(v => v / t)], [.. classifier.Bias.Select(v => v / t)]));
+            textHead = textHead with
+            {
+                Head = scaled,
+                Temperature = t,
+                LogLossBefore = before,
+                LogLossAfter = after,
+                Chosen = textHead.Chosen with { Features = textHead.Chosen.Features + ", MLP head", Score = mlpReport.MacroAverage.F1, Report = mlpReport },
+            };
+            textMlpNote += " — shipped (beats the LR)";
+        }
+        else
+        {
+            textMlpNote += " — not shipped (the LR is better)";
+        }
+
+        var textReadsContext = textHead.Head.Selection.Indices.Max() >= width;
+        var shippedText = textReadsContext ? textHead.Head : new ModalityHead(width, textHead.Head.Selection, textHead.Head.Projection, textHead.Head.Classifier);
+
+        // The shipped speech head: per-speaker normalised [MFCC statistics; CNN embedding] → LR on
+        // the better feature set, chosen (with the ridge) on the held-out actors normalised as a live call.
+        log.WriteLine("speech: per-speaker normalised features, logistic regression …");
+        var mfccWidth = MfccStatistics.Dimension;
+        LinearHeadResult? speechHead = null;
+        SpeakerNormalizer? normalizer = null;
+        var speechAugmented = false;
+        var speechCandidates = new List<LinearCandidate>();
+        foreach (var priorWeight in SpeakerPriorWeights)
+        {
+            var candidateNormalizer = SpeakerNormalizer.Fit(speechCombined, speakers, priorWeight);
+            var whole = SpeakerFeatures.WholeSpeaker(speechCombined, speakers, candidateNormalizer);
+            var speechDev = dev.Ravdess is { } held
+                ? new LabelledFeatures(SpeakerFeatures.Running(held.Extended!, held.Groups, candidateNormalizer, seed), held.Labels)
+                : new LabelledFeatures(whole, speech.Labels);
+            foreach (var augmented in new[] { false, true })
+            {
+                // Augmented: the training clips also as a live call sees them (running statistics), so early utterances of a call are in-distribution.
+                var speechTrain = augmented
+                    ? new LabelledFeatures([.. whole, .. SpeakerFeatures.Running(speechCombined, speakers, candidateNormalizer, seed)], [.. speech.Labels, .. speech.Labels])
+                    : new LabelledFeatures(whole, speech.Labels);
+                var tag = string.Create(CultureInfo.InvariantCulture, $" (prior {priorWeight:0.#} clips{(augmented ? ", + running-normalised copies" : "")})");
+                var result = LinearHeadTrainer.Train(
+                    speechTrain,
+                    speechDev,
+                    [
+                        new FeatureSet("MFCC statistics" + tag, [.. Enumerable.Range(0, mfccWidth)]),
+                        new FeatureSet("speech CNN embedding" + tag, [.. Enumerable.Range(mfccWidth, SpeechEmbedder.EmbeddingSize)]),
+                        new FeatureSet("MFCC statistics + CNN embedding" + tag, [.. Enumerable.Range(0, SpeechRecognizer.CombinedDimension)]),
+                    ],
+                    new LinearHeadOptions(L2: [1e-2f, 3e-2f], ClassWeightPowers: [1f], MaxIterations: 1500, Criterion: r => r.Accuracy) { Tolerance = 1e-6f },
+                    log);
+                speechCandidates.AddRange(result.Candidates);
+                if (speechHead is null || result.Chosen.Score > speechHead.Chosen.Score)
+                {
+                    (speechHead, normalizer, speechAugmented) = (result, candidateNormalizer, augmented);
+                }
+            }
+        }
+
+        speechHead = speechHead! with { Candidates = speechCandidates };
+        var speakerNormalizer = normalizer!;
         var headTime = clock.Elapsed - encodeTime;
 
         // The fusion learns from head logits on items the heads never saw (part of each evaluation
         // split): the speech head's logits on the CNN's own training actors are far more confident
         // than on new speakers, so composites of training-set logits teach the fusion the wrong trust.
         log.WriteLine("composites + fusion …");
-        var parts = BundleEvaluator.Parts(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, dev, seed);
+        var parts = BundleEvaluator.Parts(shippedText, speechHead.Head, normalizer, faceHead.Training.Head, FaceSource, dev, seed);
         var fusionTrain = BundleEvaluator.Composites(parts[0], sizes.Train, seed);
         var fusionStop = BundleEvaluator.Composites(parts[1], sizes.EarlyStop, seed + 1);
         var alignedNote = "";
         if (alignedRows is not null)
         {
             // The product's recognizers over the just-trained heads: aligned rows see what production computes.
-            using var recognizers = new AlignedRecognizers(textHead.Training.Head, speechHead.Training.Head, faceHead.Training.Head, speechCnn);
+            using var recognizers = new AlignedRecognizers(shippedText, speechHead.Head, normalizer, speechCnn);
             var (examples, dropped) = AlignedData.Examples(recognizers.Text, recognizers.Speech, recognizers.Face, alignedRows);
             var (alignedStop, alignedTrain) = AlignedData.Split(examples, AlignedStopFraction, seed);
             fusionTrain = [.. fusionTrain, .. alignedTrain];
@@ -110,7 +225,11 @@ internal static class TrainCommand
             log.WriteLine(data[^1]);
         }
 
-        var fusion = FusionTrainer.Train(fusionTrain, fusionStop, new FusionTrainingOptions(Seed: seed));
+        var fusionOptions = FusionOptions(seed);
+        var fusion = FusionTrainer.Train(fusionTrain, fusionStop, fusionOptions);
+        // The paper's face path stays selectable: a second fusion trained on the ResNet18 head's logits.
+        var resNetParts = BundleEvaluator.Parts(shippedText, speechHead.Head, normalizer, faceHead.Training.Head, InferenceModels.ResNet18FaceSource, dev, seed);
+        var resNetFusion = FusionTrainer.Train(BundleEvaluator.Composites(resNetParts[0], sizes.Train, seed), BundleEvaluator.Composites(resNetParts[1], sizes.EarlyStop, seed + 1), fusionOptions);
         var fusionTime = clock.Elapsed - encodeTime - headTime;
 
         var upstream = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -132,25 +251,40 @@ internal static class TrainCommand
             "speech-head.json",
             "face-head.json",
             "speech-cnn.onnx",
-            "fusion.json");
+            "fusion.json")
+        {
+            AlternateFusions = new Dictionary<string, string>(StringComparer.Ordinal) { [InferenceModels.ResNet18FaceSource] = ResNetFusionFile },
+        };
         ModelBundle.Save(
             options.Output,
             manifest,
-            HeadFile.From(Modality.Text, MiniLmEncoder.EncoderId, textHead.MethodName, textHead.Training.Head),
-            HeadFile.From(Modality.Speech, SpeechEncoderId, speechHead.MethodName, speechHead.Training.Head),
+            textReadsContext
+                ? HeadFile.From(Modality.Text, MiniLmEncoder.EncoderId + "+dialogue-context", "all", shippedText) with { ContextTurns = DialogueContext.DefaultTurns, Temperature = textHead.Temperature }
+                : HeadFile.From(Modality.Text, MiniLmEncoder.EncoderId, "all", shippedText) with { Temperature = textHead.Temperature },
+            HeadFile.From(Modality.Speech, SpeechEncoderId, "feature-set", speechHead.Head) with { SpeakerNormalization = SpeakerNormalizationFile.From(speakerNormalizer), Temperature = speechHead.Temperature },
             HeadFile.From(Modality.Face, FaceEncoderId, faceHead.MethodName, faceHead.Training.Head),
-            FusionFile.From(fusion.Model, FaceSource));
+            FusionFile.From(fusion.Model, FaceSource),
+            [FusionFile.From(resNetFusion.Model, InferenceModels.ResNet18FaceSource)]);
 
         var bundle = ModelBundle.Load(options.Output);
-        var (single, fusionReport) = BundleEvaluator.Evaluate(bundle, dev, sizes, seed);
+        var paperPaths = paperText is null || paperSpeech is null ? [] : new List<SystemReport>
+        {
+            new($"text: the paper's path (L1-selected MiniLM features + MLP head) on {dev.Meld?.Name ?? dev.GoEmotions?.Name}", paperText.Evaluation),
+            new("speech: the paper's path (tree-selected CNN features + MLP head) on RAVDESS held-out actors", paperSpeech.Evaluation),
+        };
+        var (single, fusionReport) = BundleEvaluator.Evaluate(bundle, dev, sizes, seed, paperPaths);
         var training = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"wall time: encoding {encodeTime.TotalSeconds:0} s (cached features are reused), selection + heads {headTime.TotalSeconds:0} s, fusion {fusionTime.TotalSeconds:0} s, total {clock.Elapsed.TotalSeconds:0} s"),
-            string.Create(CultureInfo.InvariantCulture, $"text L1 λ = {textHead.L1?.ChosenL1:G4} (path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {textHead.Training.BestEpoch}, speech {speechHead.Training.BestEpoch}, face {faceHead.Training.BestEpoch}"),
-            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout 0.3 per epoch); early stopping on {fusionStop.Count} composites from another 20 %; the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} head"),
+            string.Create(CultureInfo.InvariantCulture, $"text head: {Describe(textHead)}; chosen on MELD dev macro-F1 (the dev figures of the text head are therefore not untouched by selection); {textMlpNote}; LR candidates: {Candidates(textHead)}"),
+            string.Create(CultureInfo.InvariantCulture, $"speech head: {Describe(speechHead)}; speaker normaliser prior weight {speakerNormalizer.PriorWeight} clips{(speechAugmented ? ", trained on whole-speaker and running-normalised copies of the training clips" : "")}; chosen on held-out-actor accuracy with running per-actor statistics; candidates: {Candidates(speechHead)}"),
+            paperText is null || paperSpeech is null
+                ? "paper paths: not trained (--no-paper-paths)"
+                : string.Create(CultureInfo.InvariantCulture, $"paper paths: text L1 λ = {paperText.L1?.ChosenL1:G4} ({paperText.Training.Head.Selection.Count} of {text.Width} features kept; path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {paperText.Training.BestEpoch}, speech {paperSpeech.Training.BestEpoch}, face (ResNet18) {faceHead.Training.BestEpoch}; {paperTime.TotalSeconds:0} s"),
+            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout {fusionOptions.ModalityDropout} and noise corruption {fusionOptions.NoiseCorruption} per epoch); early stopping on {fusionStop.Count} composites from another 20 %; the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} path (the live default); a second fusion on the ResNet18 head's face logits ({ResNetFusionFile}, best epoch {resNetFusion.BestEpoch}) serves Inference:FacePath=ResNet18"),
             "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
             options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
-            "the speech head is trained on embeddings of the CNN's own training actors, whose logits there are over-confident; that is why the fusion trains on logits of held-out items",
+            "the speech head is trained on features of the CNN's own training actors, whose CNN embeddings there are over-confident; that is why the fusion trains on logits of held-out items",
         };
         if (options.Quick)
         {
@@ -177,6 +311,18 @@ internal static class TrainCommand
 
         return 0;
     }
+
+    /// <summary>Scales of the standardised dialogue-context block tried (a smaller scale shrinks the context harder).</summary>
+    public static readonly float[] TextContextWeights = [0.5f, 0.25f];
+
+    /// <summary>File of the fusion trained on the ResNet18 face head's logits.</summary>
+    public const string ResNetFusionFile = "fusion-resnet18.json";
+
+    /// <summary>
+    /// The fusion's training options: modality dropout and noise corruption, so that weight moves off
+    /// a missing or corrupted modality.
+    /// </summary>
+    public static FusionTrainingOptions FusionOptions(int seed) => new(ModalityDropout: 0.3f, FusedAuxiliaryWeight: 0.1f, NoiseCorruption: 0.4f, GatedSlots: true, GateShare: 1f, Seed: seed);
 
     /// <summary>Part of the aligned rows (seeded) kept for the fusion's early stopping.</summary>
     public const double AlignedStopFraction = 0.2;
@@ -210,6 +356,14 @@ internal static class TrainCommand
 
         return [Summary(bundle.Manifest.Text), Summary(bundle.Manifest.Speech), Summary(bundle.Manifest.Face)];
     }
+
+    private static string Describe(LinearHeadResult r) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{r.Chosen.Features}, ridge μ = {r.Chosen.L2:G3}, class-weight power {r.Chosen.ClassWeightPower:0.##}, temperature {r.Temperature:0.###} (log loss {r.LogLossBefore:0.###} → {r.LogLossAfter:0.###})");
+
+    private static string Candidates(LinearHeadResult r) => string.Join(
+        "; ",
+        r.Candidates.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Features} μ={c.L2:G3} p={c.ClassWeightPower:0.##}: acc {c.Report.Accuracy:F3} macro-F1 {c.Report.MacroAverage.F1:F3} weighted-F1 {c.Report.WeightedAverage.F1:F3}")));
 
     private static int? Override(int? given, int? fallback) => given is { } n ? (n > 0 ? n : null) : fallback;
 

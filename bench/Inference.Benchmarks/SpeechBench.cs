@@ -6,7 +6,7 @@ namespace Emotion.Orleans.Inference.Benchmarks;
 
 /// <summary>
 /// Speech: Silero VAD and the MFCC matrix per second of audio, then <see cref="SpeechEmbedder.Embed"/>
-/// (MFCC + speech CNN) and, with a bundle, <see cref="SpeechRecognizer.Recognize"/> per 3 s
+/// (MFCC + speech CNN) and, with a bundle, <see cref="SpeechRecognizer.Recognize(IReadOnlyList{float[]})"/> per 3 s
 /// utterance, beside a raw run of the same CNN on an input of the same shape. One timed call
 /// handles B utterances, all 3 s long, so the first B stand for any B.
 /// </summary>
@@ -55,7 +55,7 @@ internal sealed class SpeechBench : IBenchSection
         using var embedder = SpeechEmbedder.Load(cnnPath, context.Sessions);
         using var raw = new RawModel(context.Sessions.Create(cnnPath));
         var recognizer = context.Bundle is { } bundle && context.Options.SpeechCnnPath is null
-            ? new SpeechRecognizer(embedder, bundle.SpeechHead)
+            ? new SpeechRecognizer(embedder, bundle.SpeechHead, normalizer: bundle.SpeakerNormalizer)
             : null;
         if (recognizer is null)
         {

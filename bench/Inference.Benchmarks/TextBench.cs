@@ -5,7 +5,7 @@ namespace Emotion.Orleans.Inference.Benchmarks;
 
 /// <summary>
 /// Text: <see cref="MiniLmTokenizer.Encode"/>, <see cref="MiniLmEncoder.Embed(IReadOnlyList{string})"/> and, with a bundle,
-/// <see cref="TextRecognizer.Recognize"/>, beside <c>InferenceSession.Run</c> of the same MiniLM
+/// <see cref="TextRecognizer.Recognize(IReadOnlyList{string})"/>, beside <c>InferenceSession.Run</c> of the same MiniLM
 /// model on the same pre-tokenized batches. One run covers the 32 sample transcripts in batches of B.
 /// </summary>
 internal sealed class TextBench : IBenchSection
@@ -97,7 +97,7 @@ internal sealed class TextBench : IBenchSection
         try
         {
             context.Bundle.VerifyUpstream(UpstreamModels.MiniLm, encoder.UpstreamSha256);
-            return new TextRecognizer(encoder, context.Bundle.TextHead);
+            return new TextRecognizer(encoder, context.Bundle.TextHead, contextTurns: context.Bundle.TextContextTurns);
         }
         catch (ModelBundleException ex)
         {

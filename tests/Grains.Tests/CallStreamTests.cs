@@ -1,3 +1,4 @@
+using Emotion.Orleans.Inference;
 using Orleans.Streams;
 
 namespace Emotion.Orleans.Grains.Tests;
@@ -81,14 +82,16 @@ public sealed class CallStreamTests(ClusterFixture fixture)
 
         await Task.WhenAll(RunAsync(a, LineA), RunAsync(b, LineB));
 
-        // Each call's results carry its own line's prediction, never the other's.
-        var expected = ClusterFixture.Models.TextRecognizer.Recognize([LineA, LineB]);
+        // Each call's results carry its own line's prediction, with its own earlier turns as
+        // dialogue context, never the other's.
+        static float[] Expected(string line, long sequence) => ClusterFixture.Models.TextRecognizer.Recognize(
+            [new TextTurn(line, [.. Enumerable.Repeat(line, (int)Math.Min(sequence - 1, DialogueContext.DefaultTurns))])])[0].Probabilities;
         var receivedA = await resultsA.WaitForAsync(Segments);
         var receivedB = await resultsB.WaitForAsync(Segments);
         Assert.All(receivedA, r => Assert.Equal(a, r.CallId));
         Assert.All(receivedB, r => Assert.Equal(b, r.CallId));
-        Assert.All(receivedA, r => Assert.Equal(expected[0].Probabilities, r.Modalities.Single().Distribution.Probabilities.ToArray(), new FloatTolerance(1e-4f)));
-        Assert.All(receivedB, r => Assert.Equal(expected[1].Probabilities, r.Modalities.Single().Distribution.Probabilities.ToArray(), new FloatTolerance(1e-4f)));
+        Assert.All(receivedA, r => Assert.Equal(Expected(LineA, r.Sequence), r.Modalities.Single().Distribution.Probabilities.ToArray(), new FloatTolerance(1e-4f)));
+        Assert.All(receivedB, r => Assert.Equal(Expected(LineB, r.Sequence), r.Modalities.Single().Distribution.Probabilities.ToArray(), new FloatTolerance(1e-4f)));
         Assert.Equal(Enumerable.Range(1, Segments).Select(i => (long)i), receivedA.Select(r => r.Sequence));
         Assert.Equal(Enumerable.Range(1, Segments).Select(i => (long)i), receivedB.Select(r => r.Sequence));
         Assert.Equal(receivedA.Select(ResultKey.Of), (await fixture.Client.GetGrain<ICallSessionGrain>(a).ReadAllAsync()).Results.Select(ResultKey.Of));

@@ -56,7 +56,7 @@ public sealed class TextStageTimingTests(MiniLmFixture fixture) : IClassFixture<
         var recognizer = new TextRecognizer(fixture.Encoder, Head, observer);
 
         Assert.Throws<InvalidInputException>(() => recognizer.Recognize(["ok", "   "]));
-        Assert.Empty(recognizer.Recognize([]));
+        Assert.Empty(recognizer.Recognize(Array.Empty<string>()));
 
         Assert.Empty(observer.Reports);
     }

@@ -26,7 +26,12 @@ public sealed class EndToEndTrainingTests : IDisposable
         Assert.Equal(3, bundle.Manifest.Training.Seed);
         Assert.Contains(UpstreamModels.MiniLm, bundle.Manifest.Upstream.Keys);
         Assert.Contains("speech-cnn", bundle.Manifest.Upstream.Keys);
-        Assert.Equal("resnet18", bundle.FaceSource);
+        Assert.Equal(InferenceModels.FerFaceSource, bundle.FaceSource);
+        Assert.NotNull(bundle.FusionFor(InferenceModels.ResNet18FaceSource));
+        // The grid may choose a head with or without dialogue context; the bundle records which.
+        Assert.Contains(bundle.TextHead.InputDimension, new[] { MiniLmEncoder.EmbeddingDimension, 2 * MiniLmEncoder.EmbeddingDimension });
+        Assert.Equal(bundle.TextHead.InputDimension > MiniLmEncoder.EmbeddingDimension ? DialogueContext.DefaultTurns : 0, bundle.TextContextTurns);
+        Assert.NotNull(bundle.SpeakerNormalizer);
         Assert.True(File.Exists(Path.Combine(bundleDirectory, "report.md")));
         Assert.Contains(bundle.Manifest.Training.Data, d => d.StartsWith($"aligned data {aligned}: 5 rows, 5 used", StringComparison.Ordinal) && d.Contains("4 added to the fusion's training examples and 1 to early stopping", StringComparison.Ordinal));
 

@@ -24,10 +24,12 @@ public sealed class FusionTrainerTests
             [Pool(700, 2.5f, 1f, seed), Pool(700, 1.5f, 1f, seed + 1), Pool(700, 0f, 2f, seed + 2)],
             new CompositeOptions(count, dropout, Seed: seed));
 
-    [Fact]
-    public void Backpropagation_matches_finite_differences()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Backpropagation_matches_finite_differences(bool gatedSlots)
     {
-        var net = new FusionNetwork(4, [5], new Random(3));
+        var net = new FusionNetwork(4, [5], new Random(3), gatedSlots, gateShare: 0.5f);
         var pass = new FusionNetwork.Pass(net);
         var examples = Composites(6, seed: 11).Select((e, i) => i switch
         {
@@ -70,15 +72,19 @@ public sealed class FusionTrainerTests
         Assert.True(checkedCount > 40);
     }
 
-    [Fact]
-    public void Trained_fusion_model_reproduces_the_training_forward_pass()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Trained_fusion_model_reproduces_the_training_forward_pass(bool gatedSlots)
     {
         var train = Composites(1400, seed: 1);
         var dev = Composites(350, seed: 2, dropout: 0.4f);
-        var result = FusionTrainer.Train(train, dev, new FusionTrainingOptions(MaxEpochs: 3));
+        var result = FusionTrainer.Train(train, dev, new FusionTrainingOptions(MaxEpochs: 3, NoiseCorruption: gatedSlots ? 0.3f : 0f, GatedSlots: gatedSlots, GateShare: 0.5f));
+        Assert.Equal(gatedSlots, result.Model.GatedSlots);
+        Assert.Equal(gatedSlots, FusionFile.From(result.Model, "fer").ToModel().GatedSlots);
 
         // Rebuild the trainer's network from the exported model and compare with the C# model.
-        var net = new FusionNetwork(16, [32], new Random(0));
+        var net = new FusionNetwork(16, [32], new Random(0), gatedSlots, gateShare: 0.5f);
         var layers = result.Model.Attention.Attention.Projections;
         for (var i = 0; i < 3; i++)
         {

@@ -33,9 +33,9 @@ public sealed class HeadTrainerTests
         var b = HeadTrainer.Train(train, dev, selection, options);
         var c = HeadTrainer.Train(train, dev, selection, options with { Seed = 8 });
 
-        Assert.Equal(a.Head.Projection.Weights, b.Head.Projection.Weights);
+        Assert.Equal(a.Head.Projection!.Weights, b.Head.Projection!.Weights);
         Assert.Equal(a.Head.Classifier.Bias, b.Head.Classifier.Bias);
-        Assert.NotEqual(a.Head.Projection.Weights, c.Head.Projection.Weights);
+        Assert.NotEqual(a.Head.Projection!.Weights, c.Head.Projection!.Weights);
     }
 
     [Fact]

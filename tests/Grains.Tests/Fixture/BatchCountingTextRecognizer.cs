@@ -3,12 +3,26 @@ using Emotion.Orleans.Inference;
 namespace Emotion.Orleans.Grains.Tests;
 
 /// <summary>
-/// Passes every batch to the real text recognizer and notes its size, so tests can see how the
-/// workers batch requests. Answers are the model's own.
+/// Passes every batch to the real text recognizer and notes its size and the turns it held, so
+/// tests can see how the workers batch requests and which dialogue context the calls passed.
+/// Answers are the model's own.
 /// </summary>
 public sealed class BatchCountingTextRecognizer(ITextRecognizer model) : ITextRecognizer
 {
     private readonly List<int> _batchSizes = [];
+    private readonly List<TextTurn> _turns = [];
+
+    /// <summary>Every turn recognised so far, in order.</summary>
+    public IReadOnlyList<TextTurn> Turns
+    {
+        get
+        {
+            lock (_batchSizes)
+            {
+                return [.. _turns];
+            }
+        }
+    }
 
     /// <summary>Sizes of the batches run so far, in order.</summary>
     public IReadOnlyList<int> BatchSizes
@@ -28,6 +42,18 @@ public sealed class BatchCountingTextRecognizer(ITextRecognizer model) : ITextRe
         lock (_batchSizes)
         {
             _batchSizes.Add(texts.Count);
+        }
+
+        return predictions;
+    }
+
+    public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<TextTurn> turns)
+    {
+        var predictions = model.Recognize(turns);
+        lock (_batchSizes)
+        {
+            _batchSizes.Add(turns.Count);
+            _turns.AddRange(turns);
         }
 
         return predictions;

@@ -101,9 +101,13 @@ public sealed class HostingBundleFixture : IDisposable
     /// <summary>The fitted text head.</summary>
     public HeadFile TextHead { get; }
 
-    /// <summary>Writes a bundle to a fresh folder, optionally with other upstream hashes or face source.</summary>
-    public string Write(Action<Dictionary<string, string>>? changeUpstream = null, string faceSource = InferenceModels.ResNet18FaceSource, HeadFile? faceHead = null)
+    /// <summary>
+    /// Writes a bundle to a fresh folder, optionally with other upstream hashes or face source; with
+    /// <paramref name="alternate"/> it also holds a fusion for the other face path, as a trained bundle does.
+    /// </summary>
+    public string Write(Action<Dictionary<string, string>>? changeUpstream = null, string faceSource = InferenceModels.FerFaceSource, HeadFile? faceHead = null, bool alternate = true)
     {
+        var other = faceSource == InferenceModels.FerFaceSource ? InferenceModels.ResNet18FaceSource : InferenceModels.FerFaceSource;
         var directory = Path.Combine(_root, $"bundle-{Interlocked.Increment(ref _variants)}");
         Directory.CreateDirectory(directory);
         File.Copy(SpeechCnnSource, Path.Combine(directory, "speech-cnn.onnx"));
@@ -119,8 +123,11 @@ public sealed class HostingBundleFixture : IDisposable
             "speech-head.json",
             "face-head.json",
             "speech-cnn.onnx",
-            "fusion.json");
-        ModelBundle.Save(directory, manifest, TextHead, WiringHead("speech", SpeechEmbeddingWidth), faceHead ?? WiringHead("face", ResNet18Width), WiringFusion(faceSource));
+            "fusion.json")
+        {
+            AlternateFusions = alternate ? new Dictionary<string, string> { [other] = $"fusion-{other}.json" } : null,
+        };
+        ModelBundle.Save(directory, manifest, TextHead, WiringHead("speech", SpeechEmbeddingWidth), faceHead ?? WiringHead("face", ResNet18Width), WiringFusion(faceSource), alternate ? [WiringFusion(other)] : null);
         return directory;
     }
 

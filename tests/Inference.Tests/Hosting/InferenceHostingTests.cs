@@ -41,9 +41,10 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
         Assert.Same(models.SpeechRecognizer, services.GetRequiredService<ISpeechRecognizer>());
         Assert.Same(models.Segmenters, services.GetRequiredService<SpeechSegmenterFactory>());
         Assert.Same(models, services.GetRequiredService<InferenceModels>());
-        Assert.Equal(FaceFeaturePath.ResNet18, models.FacePath);
-        Assert.NotNull(models.ResNet18);
-        Assert.Null(models.FerExpression);
+        Assert.Equal(FaceFeaturePath.FerExpression, models.FacePath);
+        Assert.NotNull(models.FerExpression);
+        Assert.Null(models.ResNet18);
+        Assert.Same(models.Bundle.FusionFor(InferenceModels.FerFaceSource), models.Fusion);
         Assert.Equal(bundle.Upstream[UpstreamModels.BlazeFace], models.FaceDetector.UpstreamSha256);
         Assert.Equal(bundle.Upstream[UpstreamModels.SileroVad], models.Vad.UpstreamSha256);
 
@@ -135,13 +136,17 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
     }
 
     [SkippableFact]
-    public void A_bundle_without_the_MiniLM_hash_or_with_another_ResNet18_hash_is_refused()
+    public void A_bundle_without_the_MiniLM_hash_or_with_another_hash_of_the_configured_face_model_is_refused()
     {
         Skip.IfNot(bundle.HasSpeechCnn, NoSpeechCnn);
         var options = new InferenceOptions { BundlePath = bundle.Write(upstream => upstream.Remove(UpstreamModels.MiniLm)) };
         options.OnnxRuntime.IntraOpThreads = 1;
         Assert.Contains("records no hash", Assert.Throws<ModelBundleException>(() => new InferenceModels(options)).Message, StringComparison.Ordinal);
 
+        options.BundlePath = bundle.Write(upstream => upstream[UpstreamModels.FerExpression] = new string('1', 64));
+        Assert.Contains(UpstreamModels.FerExpression, Assert.Throws<ModelBundleException>(() => new InferenceModels(options)).Message, StringComparison.Ordinal);
+
+        options.FacePath = FaceFeaturePath.ResNet18;
         options.BundlePath = bundle.Write(upstream => upstream[UpstreamModels.ResNet18] = new string('1', 64));
         Assert.Contains(UpstreamModels.ResNet18, Assert.Throws<ModelBundleException>(() => new InferenceModels(options)).Message, StringComparison.Ordinal);
     }
@@ -162,12 +167,27 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
     public void A_bundle_whose_fusion_used_the_other_face_path_is_refused_before_any_model_loads()
     {
         Skip.IfNot(bundle.HasSpeechCnn, NoSpeechCnn);
-        var options = new InferenceOptions { BundlePath = bundle.Write(faceSource: InferenceModels.FerFaceSource) };
+        var options = new InferenceOptions { BundlePath = bundle.Write(faceSource: InferenceModels.ResNet18FaceSource, alternate: false) };
 
         var error = Assert.Throws<ModelBundleException>(() => new InferenceModels(options));
 
-        Assert.Contains("'fer'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'resnet18'", error.Message, StringComparison.Ordinal);
         Assert.Contains("FacePath", error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void The_ResNet18_path_stays_selectable_and_uses_the_fusion_trained_on_its_logits()
+    {
+        Skip.IfNot(bundle.HasSpeechCnn, NoSpeechCnn);
+        var options = new InferenceOptions { BundlePath = bundle.BundlePath!, FacePath = FaceFeaturePath.ResNet18 };
+        options.OnnxRuntime.IntraOpThreads = 1;
+
+        using var models = new InferenceModels(options);
+
+        Assert.NotNull(models.ResNet18);
+        Assert.Null(models.FerExpression);
+        Assert.Same(models.Bundle.FusionFor(InferenceModels.ResNet18FaceSource), models.Fusion);
+        Assert.NotSame(models.Bundle.Fusion, models.Fusion);
     }
 
     [SkippableFact]
@@ -272,20 +292,20 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
     }
 
     [Fact]
-    public void Default_options_point_at_the_shipped_bundle_and_the_ResNet18_path()
+    public void Default_options_point_at_the_shipped_bundle_and_the_expression_model_path()
     {
         var options = new InferenceOptions();
         Assert.Equal(ModelFiles.DefaultBundle, options.BundlePath);
-        Assert.Equal(FaceFeaturePath.ResNet18, options.FacePath);
+        Assert.Equal(FaceFeaturePath.FerExpression, options.FacePath);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Speech.Segmenter.MaxChunk);
 
-        var bound = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Inference:FacePath"] = "FerExpression", ["Inference:Speech:Segmenter:MinSilence"] = "00:00:00.5" }).Build();
+        var bound = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Inference:FacePath"] = "ResNet18", ["Inference:Speech:Segmenter:MinSilence"] = "00:00:00.5" }).Build();
         var services = new ServiceCollection().AddEmotionInference(bound).BuildServiceProvider();
         using (services)
         {
             var value = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            Assert.Equal(FaceFeaturePath.FerExpression, value.FacePath);
-            Assert.Equal(FaceFeaturePath.FerExpression, value.Face.FeaturePath);
+            Assert.Equal(FaceFeaturePath.ResNet18, value.FacePath);
+            Assert.Equal(FaceFeaturePath.ResNet18, value.Face.FeaturePath);
             Assert.Equal(TimeSpan.FromMilliseconds(500), value.Speech.Segmenter.MinSilence);
             Assert.Equal(TimeSpan.FromSeconds(30), value.Speech.Segmenter.MaxChunk);
         }

@@ -56,7 +56,7 @@ public sealed class SpeechRecognizerTests
     [Fact]
     public void Recognizer_returns_nothing_for_no_utterances()
     {
-        Assert.Empty(new SpeechRecognizer(Embedder, Head()).Recognize([]));
+        Assert.Empty(new SpeechRecognizer(Embedder, Head()).Recognize(Array.Empty<float[]>()));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class SpeechRecognizerTests
         infinite[^1] = float.PositiveInfinity;
 
         Assert.Equal(InputErrorKind.Empty, Assert.Throws<InvalidInputException>(() => recognizer.Recognize([good, []])).Kind);
-        Assert.Equal(InputErrorKind.Empty, Assert.Throws<InvalidInputException>(() => recognizer.Recognize([null!])).Kind);
+        Assert.Equal(InputErrorKind.Empty, Assert.Throws<InvalidInputException>(() => recognizer.Recognize(new float[][] { null! })).Kind);
         Assert.Equal(InputErrorKind.NotFinite, Assert.Throws<InvalidInputException>(() => recognizer.Recognize([good, nan])).Kind);
         Assert.Equal(InputErrorKind.NotFinite, Assert.Throws<InvalidInputException>(() => Embedder.Embed([infinite])).Kind);
         Assert.Equal(InputErrorKind.TooLarge, Assert.Throws<InvalidInputException>(() => recognizer.Recognize([new float[(16000 * 30) + 1]])).Kind);

@@ -1,0 +1,48 @@
+namespace Emotion.Orleans.Inference;
+
+/// <summary>
+/// The text head's input with dialogue context: [e(utterance); mean of e(previous turns)], the
+/// second half zero when the utterance opens the dialogue. Training (MELD dialogue order) and the
+/// live call session build it the same way.
+/// </summary>
+public static class DialogueContext
+{
+    /// <summary>Previous turns the product's text head reads by default.</summary>
+    public const int DefaultTurns = 2;
+
+    /// <summary>The utterance embedding followed by the mean embedding of <paramref name="previous"/> (zeros when empty).</summary>
+    /// <exception cref="ArgumentException">A previous embedding has another width.</exception>
+    public static float[] Features(ReadOnlySpan<float> utterance, IReadOnlyList<float[]> previous)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        var width = utterance.Length;
+        var output = new float[2 * width];
+        utterance.CopyTo(output);
+        if (previous.Count == 0)
+        {
+            return output;
+        }
+
+        var context = output.AsSpan(width);
+        foreach (var p in previous)
+        {
+            if (p.Length != width)
+            {
+                throw new ArgumentException($"Context embeddings must be {width} wide; got {p.Length}.", nameof(previous));
+            }
+
+            System.Numerics.Tensors.TensorPrimitives.Add(context, p, context);
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Multiply(context, 1f / previous.Count, context);
+        return output;
+    }
+
+    /// <summary>The last <paramref name="turns"/> entries of <paramref name="history"/>, oldest first.</summary>
+    public static IReadOnlyList<T> Last<T>(IReadOnlyList<T> history, int turns)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentOutOfRangeException.ThrowIfNegative(turns);
+        return history.Count <= turns ? history : [.. history.Skip(history.Count - turns)];
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Immutable;
+using Emotion.Orleans.Inference;
+
+namespace Emotion.Orleans.Grains.Tests;
+
+/// <summary>The call session passes each worker what the call said and how its caller sounds so far.</summary>
+[Collection(ClusterDefinition.Name)]
+public sealed class LiveContextTests(ClusterFixture fixture)
+{
+    private static TranscriptSegment Text(string callId, string text, double start) =>
+        new(callId, Speaker.Customer, text, TimeSpan.FromSeconds(start), TimeSpan.FromSeconds(start + 1));
+
+    private static float[] Tone(double hz, double seconds, float amplitude) =>
+        [.. Enumerable.Range(0, (int)(seconds * PcmAudio.SampleRate)).Select(i => amplitude * MathF.Sin((float)(2 * Math.PI * hz * i / PcmAudio.SampleRate)))];
+
+    [Fact]
+    public async Task The_text_worker_gets_the_previous_turns_of_the_call_oldest_first()
+    {
+        var recognizer = fixture.SiloService<BatchCountingTextRecognizer>();
+        var id = $"call-{Guid.NewGuid():N}";
+        var call = fixture.Client.GetGrain<ICallSessionGrain>(id);
+        await call.StartCall();
+        string[] lines = [$"My router {id} keeps dropping.", $"I restarted it twice {id}.", $"It is still broken {id}.", $"Can you send someone {id}?"];
+
+        for (var i = 0; i < lines.Length; i++)
+        {
+            await call.SendText(Text(id, lines[i], i * 2));
+        }
+
+        var seen = recognizer.Turns.Where(t => t.Text.Contains(id, StringComparison.Ordinal)).ToList();
+        Assert.Equal(lines, seen.Select(t => t.Text));
+        Assert.Empty(seen[0].Context);
+        Assert.Equal([lines[0]], seen[1].Context);
+        Assert.Equal([lines[0], lines[1]], seen[2].Context);
+        Assert.Equal([lines[1], lines[2]], seen[3].Context); // the last DialogueContext.DefaultTurns turns
+        await call.EndCall();
+    }
+
+    [Fact]
+    public async Task The_text_worker_answers_with_the_context_the_model_reads()
+    {
+        var worker = fixture.Client.GetGrain<ITextWorkerGrain>(0);
+        string[] context = ["I was charged twice this month.", "Nobody answered my emails."];
+
+        var answer = await worker.Recognize("call-context", "Okay.", context);
+
+        var expected = ClusterFixture.Models.TextRecognizer.Recognize([new TextTurn("Okay.", context)])[0].Logits;
+        Assert.Equal(expected, answer.Values.ToArray(), new FloatTolerance(1e-4f));
+    }
+
+    [Fact]
+    public async Task The_speech_worker_returns_the_callers_statistics_updated_by_each_utterance()
+    {
+        var worker = fixture.Client.GetGrain<ISpeechWorkerGrain>(0);
+        var first = Tone(180, 1.2, 0.3f);
+        var second = Tone(260, 1.0, 0.2f);
+
+        var a = await worker.Recognize("call-speaker", first, null);
+        var b = await worker.Recognize("call-speaker", second, a.Speaker);
+        var fresh = await worker.Recognize("call-speaker", second, null);
+
+        Assert.NotNull(ClusterFixture.Models.Bundle.SpeakerNormalizer);
+        Assert.Equal(1, a.Speaker!.Count);
+        Assert.Equal(2, b.Speaker!.Count);
+        Assert.NotEqual(fresh.Logits.Values.ToArray(), b.Logits.Values.ToArray()); // the call's earlier voice changes the answer
+        var expected = ClusterFixture.Models.SpeechRecognizer.Recognize([new SpeechUtterance(second, SpeakerStatistics.From(a.Speaker.Count, [.. a.Speaker.Mean], [.. a.Speaker.SumSquares]))])[0];
+        Assert.Equal(expected.Prediction.Logits, b.Logits.Values.ToArray(), new FloatTolerance(1e-4f));
+    }
+
+    [Fact]
+    public async Task Speaker_statistics_of_the_wrong_width_are_refused_with_a_typed_error()
+    {
+        var worker = fixture.Client.GetGrain<ISpeechWorkerGrain>(0);
+        var wrong = new SpeakerFeatureStatistics(1, ImmutableArray.Create(0f, 1f), ImmutableArray.Create(0f, 0f));
+
+        var error = await Assert.ThrowsAsync<MalformedInputException>(() => worker.Recognize("call-bad-stats", Tone(200, 1, 0.3f), wrong));
+
+        Assert.Equal("call-bad-stats", error.CallId);
+        Assert.Equal(nameof(InputErrorKind.WrongShape), error.Reason);
+    }
+}
