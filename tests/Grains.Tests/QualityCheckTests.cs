@@ -48,6 +48,44 @@ public sealed class QualityCheckTests(ClusterFixture fixture)
     }
 
     [SkippableFact]
+    public void A_label_one_source_lacks_is_reported_as_not_paired_and_left_out_of_the_calls()
+    {
+        var datasets = DatasetFolders.Find();
+        Skip.If(datasets is null, NoDatasets);
+        var root = Path.Combine(Path.GetTempPath(), $"quality-data-{Guid.NewGuid():N}");
+        try
+        {
+            // Actor 17 speaks anger and joy; the faces have anger only; MELD and GoEmotions have lines of both.
+            var actor = Directory.CreateDirectory(Path.Combine(root, "ravdess", "Actor_17")).FullName;
+            File.Copy(Path.Combine(datasets, "ravdess", "Actor_17", "03-01-05-01-01-01-17.wav"), Path.Combine(actor, "03-01-05-01-01-01-17.wav"));
+            File.Copy(Path.Combine(datasets, "ravdess", "Actor_17", "03-01-03-01-01-01-17.wav"), Path.Combine(actor, "03-01-03-01-01-01-17.wav"));
+            var anger = Directory.CreateDirectory(Path.Combine(root, "fer2013", "dev", "anger")).FullName;
+            File.Copy(Directory.EnumerateFiles(Path.Combine(datasets, "fer2013", "dev", "anger")).Order(StringComparer.Ordinal).First(), Path.Combine(anger, "face.jpg"));
+            Directory.CreateDirectory(Path.Combine(root, "meld"));
+            File.WriteAllText(
+                Path.Combine(root, "meld", "dev_sent_emo.csv"),
+                "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n" +
+                "1,This is the third time I am calling!,Customer,anger,negative,0,0,1,1,00:00:01,00:00:03\r\n" +
+                "2,That is wonderful news.,Customer,joy,positive,0,1,1,1,00:00:04,00:00:06\r\n");
+            var go = Directory.CreateDirectory(Path.Combine(root, "goemotions")).FullName;
+            File.Copy(Path.Combine(datasets, "goemotions", "emotions.txt"), Path.Combine(go, "emotions.txt"));
+            File.Copy(Path.Combine(datasets, "goemotions", "ekman_mapping.json"), Path.Combine(go, "ekman_mapping.json"));
+            File.WriteAllText(Path.Combine(go, "dev.tsv"), "Fine, whatever.\t27\tc1\n");
+
+            var plan = CallPlanner.Build(root, PlanSettings.Default with { Actors = new HashSet<string> { "17" } });
+
+            Assert.Equal([EmotionLabel.Anger], plan.Labels);
+            Assert.Contains("joy: no FER2013 dev image", plan.Unpaired);
+            var segment = Assert.Single(plan.Segments);
+            Assert.Equal((EmotionLabel.Anger, "03-01-05-01-01-01-17.wav", "face.jpg", "dia0_utt0"), (segment.Label, segment.Clip.Id, segment.Face.Id, segment.Line.Id));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [SkippableFact]
     public async Task Replayed_paired_calls_give_every_segment_its_own_fused_result_and_the_report_counts_them()
     {
         var datasets = DatasetFolders.Find();
