@@ -43,7 +43,11 @@ public sealed class FaceRecognizer : IFaceRecognizer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(detector);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.CropMargin);
+        if (!float.IsFinite(options.CropMargin) || options.CropMargin is < 0f or > 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CropMargin, "CropMargin must be a finite number in 0–1.");
+        }
+
         _options = options;
         _decoder = new FrameDecoder(options.Decoder);
         _detector = detector;

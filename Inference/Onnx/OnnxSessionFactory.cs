@@ -51,16 +51,30 @@ public sealed partial class OnnxSessionFactory
             try
             {
                 cudaOptions.AppendExecutionProvider_CUDA(_options.CudaDeviceId);
-                var session = open(cudaOptions);
-                Volatile.Write(ref _cudaState, 1);
-                return session;
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
-                // ONNX Runtime does not fall back by itself when CUDA or cuDNN is missing.
+                // The provider library or CUDA/cuDNN is missing: no model can use it, and ONNX
+                // Runtime does not fall back by itself.
                 if (Interlocked.Exchange(ref _cudaState, -1) != -1)
                 {
                     LogCudaUnavailable(_logger, ex.Message);
+                }
+            }
+
+            if (Volatile.Read(ref _cudaState) >= 0)
+            {
+                try
+                {
+                    var session = open(cudaOptions);
+                    Volatile.Write(ref _cudaState, 1);
+                    return session;
+                }
+                catch (OnnxRuntimeException ex)
+                {
+                    // The provider loaded but this one model cannot run on it (an operator or a
+                    // memory limit): only this model goes to the CPU; the others keep the GPU.
+                    LogModelOnCpu(_logger, ex.Message);
                 }
             }
         }
@@ -88,4 +102,7 @@ public sealed partial class OnnxSessionFactory
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "CUDA execution provider unavailable, running ONNX models on CPU: {Reason}")]
     private static partial void LogCudaUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A model could not open on the CUDA execution provider and runs on CPU: {Reason}")]
+    private static partial void LogModelOnCpu(ILogger logger, string reason);
 }

@@ -38,6 +38,14 @@ public sealed class FaceRecognizerTests(FaceModelsFixture models, ITestOutputHel
         Assert.Null(observation.Prediction);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(-0.1f)]
+    [InlineData(float.PositiveInfinity)]
+    public void A_crop_margin_that_is_not_a_fraction_is_refused_at_construction(float margin) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FaceRecognizer(
+            new FaceRecognizerOptions { FeaturePath = FaceFeaturePath.FerExpression, CropMargin = margin }, models.Detector, expression: models.Expression));
+
     [Fact]
     public void No_frames_give_no_observations() => Assert.Empty(Expression().Recognize([]));
 
