@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Emotion.Orleans.Grains;
 using Emotion.Orleans.Inference;
+using Emotion.Orleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Hosting;
@@ -38,6 +39,10 @@ public static class QualityHost
 
         // The check prints figures: Orleans' start-up advice is noise here; a failed start is reported by the command.
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
+
+        // Stream pulling agents report the cancellation of their reads while the host stops.
+        builder.Logging.AddFilter("Orleans.Streams", LogLevel.Critical);
+        builder.Logging.AddFilter("Orleans.Providers", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.AddEmotionInference(builder.Configuration);
         builder.UseOrleans(silo =>
@@ -45,6 +50,7 @@ public static class QualityHost
             // Ports of their own so the check can run beside a local silo or the replay.
             silo.UseLocalhostClustering(siloPort: 11411, gatewayPort: 30400);
             silo.AddMemoryGrainStorage(CallStreams.Storage);
+            silo.AddEmotionCallStreams();
             silo.AddEmotionCalls(builder.Configuration);
         });
         return builder.Build();
