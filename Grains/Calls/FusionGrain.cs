@@ -76,8 +76,10 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
         }
 
         metrics.RecordFusion(Stopwatch.GetElapsedTime(fuseStart));
-        _lastFusedAt = now;
-        _sequence = Math.Max(_sequence + 1, sequence);
+
+        // The number is taken only once the result is out: when the reply or the publish fails (e.g.
+        // a silo that hosted them died) the caller's retry gets the same number, not a gap.
+        var number = Math.Max(_sequence + 1, sequence);
         var contributions = ImmutableArray.CreateBuilder<ModalityContribution>();
         for (var i = 0; i < _latest.Length; i++)
         {
@@ -93,7 +95,7 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
         var reply = await SuggestReplyAsync(observation, distribution);
         var result = new FusedResult(
             this.GetPrimaryKeyString(),
-            _sequence,
+            number,
             present.Min(e => e.Start),
             present.Max(e => e.End),
             distribution,
@@ -103,6 +105,8 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
             reply);
         LogFused(logger, result.CallId, result.Sequence, result.Emotion, trigger);
         await _results!.OnNextAsync(result);
+        _sequence = number;
+        _lastFusedAt = now;
         metrics.ResultPublished(trigger);
         return result;
     }
