@@ -18,7 +18,7 @@ public sealed class TwoSiloProcessTests(ITestOutputHelper output) : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(250);
-    private const int MaxCalls = 24;
+    private const int MaxCalls = 48;
 
     private readonly List<SiloProcess> _silos = [];
 
@@ -44,8 +44,15 @@ public sealed class TwoSiloProcessTests(ITestOutputHelper output) : IDisposable
 
         // Calls enter through both silos; placement decides where each session lives.
         var hosts = new Dictionary<string, SiloProcess>();
+        // A silo that has just started may not yet be in the other's view of the cluster: after the
+        // first 8 calls, one more call a second until both silos host one (bounded).
         for (var i = 0; i < MaxCalls && (i < 8 || !hosts.ContainsValue(a) || !hosts.ContainsValue(b)); i++)
         {
+            if (i >= 8)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+
             var id = $"call-{i}";
             var status = await JsonAsync(await (i % 2 == 0 ? httpA : httpB).PostAsync($"/calls/{id}/start", null));
             var silo = status.GetProperty("silo").GetString()!;
