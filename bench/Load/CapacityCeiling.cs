@@ -75,7 +75,7 @@ public sealed class CapacityCeiling
 
         if (utterances.Count > 0)
         {
-            stages.Add(await SearchAsync("speech CNN (utterances)", utterancesPerAudioSecond, utterances, RecognizeSpeech, point, log, cancellationToken));
+            stages.Add(await SearchAsync("speech CNN (utterances)", utterancesPerAudioSecond, utterances, batch => SpeechWork.Recognize(_speech, batch), point, log, cancellationToken));
         }
 
         var textPerCallSecond = 1 / _options.TextInterval.TotalSeconds;
@@ -109,29 +109,6 @@ public sealed class CapacityCeiling
         await log.WriteLineAsync(fusion.Describe("fusion", "results"));
 
         return TrueCeilingFigures.Of(stages, Environment.ProcessorCount, _parallel, point.TotalSeconds);
-    }
-
-    private void RecognizeSpeech(IReadOnlyList<float[]> batch)
-    {
-        try
-        {
-            _speech.Recognize(batch);
-        }
-        catch (InvalidInputException)
-        {
-            // As in the worker: one refused segment (e.g. too short) fails alone.
-            foreach (var one in batch)
-            {
-                try
-                {
-                    _speech.Recognize([one]);
-                }
-                catch (InvalidInputException)
-                {
-                    // Skipped by the call as well.
-                }
-            }
-        }
     }
 
     private async Task<StageCeiling> SearchAsync<T>(string name, double perCallSecond, IReadOnlyList<T> items, Action<IReadOnlyList<T>> run, TimeSpan point, TextWriter log, CancellationToken cancellationToken)
@@ -194,14 +171,7 @@ public sealed class CapacityCeiling
         {
             do
             {
-                var segmenter = _segmenters.Create();
-                List<float[]> utterances = [];
-                foreach (var samples in inputs[s])
-                {
-                    utterances.AddRange(segmenter.Push(samples).Select(u => u.Samples));
-                }
-
-                utterances.AddRange(segmenter.Flush().Select(u => u.Samples));
+                var utterances = SpeechWork.Segment(_segmenters, inputs[s]);
                 found[s] ??= utterances;
                 passes[s]++;
             }

@@ -139,42 +139,11 @@ public sealed class SameBatchReplay
         var perCall = new List<float[]>[calls.Count];
         Parallel.For(0, calls.Count, _parallel, c =>
         {
-            var segmenter = _segmenters.Create();
-            List<float[]> utterances = [];
-            foreach (var chunk in calls[c])
-            {
-                utterances.AddRange(segmenter.Push(chunk).Select(s => s.Samples));
-            }
-
-            utterances.AddRange(segmenter.Flush().Select(s => s.Samples));
-            perCall[c] = utterances;
+            perCall[c] = SpeechWork.Segment(_segmenters, calls[c]);
         });
         var all = perCall.SelectMany(u => u).ToList();
-        Parallel.ForEach(plan.Split(all).ToList(), _parallel, Recognize);
+        Parallel.ForEach(plan.Split(all).ToList(), _parallel, batch => SpeechWork.Recognize(_speech, batch));
         return (clock.Elapsed, all.Count);
-    }
-
-    private void Recognize(float[][] batch)
-    {
-        try
-        {
-            _speech.Recognize(batch);
-        }
-        catch (InvalidInputException)
-        {
-            // As in the worker: one refused segment (e.g. too short) fails alone.
-            foreach (var one in batch)
-            {
-                try
-                {
-                    _speech.Recognize([one]);
-                }
-                catch (InvalidInputException)
-                {
-                    // Skipped by the call as well.
-                }
-            }
-        }
     }
 
     private TimeSpan RunFace(List<ReadOnlyMemory<byte>> frames, BatchPlan plan)
