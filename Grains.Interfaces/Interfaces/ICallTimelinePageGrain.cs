@@ -17,4 +17,7 @@ public interface ICallTimelinePageGrain : IGrainWithStringKey
     [Alias("read")]
     Task<ImmutableArray<FusedResult>> Read();
 
+    /// <summary>Removes the page from storage (the call's timeline retention has passed).</summary>
+    [Alias("remove")]
+    Task Remove();
 }

@@ -32,7 +32,7 @@ public sealed partial class CallSessionGrain(
     IOptions<CallSessionOptions> options,
     [FromKeyedServices(CallSessionOptions.ClockKey)] TimeProvider time,
     EmotionMetrics metrics,
-    ILogger<CallSessionGrain> logger) : Grain, ICallSessionGrain, ICallIdleExpiry, IStreamSubscriptionObserver
+    ILogger<CallSessionGrain> logger) : Grain, ICallSessionGrain, ICallIdleExpiry, ICallTimelineRetention, IStreamSubscriptionObserver
 {
     private const string TimestampOutOfRange = "TimestampOutOfRange";
 
@@ -49,6 +49,7 @@ public sealed partial class CallSessionGrain(
     private Task<CallStatus>? _ending;
     private DateTimeOffset _lastInputAt;
     private ITimer? _idleTimer;
+    private ITimer? _retentionTimer;
 
     // The segmenter lives in memory only: after a reactivation speech restarts at the next chunk.
     private ISpeechSegmenter? _segmenter;
@@ -78,6 +79,14 @@ public sealed partial class CallSessionGrain(
         {
             Call.ResultCount = Call.Results.Count;
             Call.LastSequence = Math.Max(Call.LastSequence, Call.Results.Max(r => r.Sequence));
+        }
+
+        if (Call.State == CallState.Ended)
+        {
+            // The retention timer belongs to the call like the idle timer: an activation after the
+            // retention has passed removes the timeline before anything else reads it.
+            await RemoveTimelineIfDueAsync();
+            return;
         }
 
         if (Call.State != CallState.Active)
@@ -118,6 +127,10 @@ public sealed partial class CallSessionGrain(
             {
                 DisposeIdleTimer();
             }
+        }
+        else if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+        {
+            DisposeRetentionTimer();
         }
     }
 
@@ -169,6 +182,16 @@ public sealed partial class CallSessionGrain(
 
         LogIdleExpired(logger, CallId, idleFor);
         await EndOnceAsync("idle");
+    }
+
+    /// <inheritdoc />
+    public async Task RemoveTimelineIfDue()
+    {
+        if (await RemoveTimelineIfDueAsync())
+        {
+            // Nothing of the call is left to serve but its status: the activation need not stay.
+            DeactivateOnIdle();
+        }
     }
 
     /// <inheritdoc />
@@ -284,6 +307,11 @@ public sealed partial class CallSessionGrain(
             throw CallNotFoundException.For(CallId);
         }
 
+        if (Call.TimelineRemovedAt is { } removedAt)
+        {
+            throw TimelineRemovedException.For(CallId, removedAt);
+        }
+
         var page = ImmutableArray.CreateBuilder<FusedResult>();
         var after = fromSequence - 1;
 
@@ -373,6 +401,7 @@ public sealed partial class CallSessionGrain(
             await Writer.WriteAsync();
             metrics.CallEnded();
             DisposeIdleTimer();
+            ArmRetentionTimer(_options.EndedCallRetention);
             await Fusion.Complete();
             LogEnded(logger, CallId, cause, Call.ResultCount);
 
@@ -641,6 +670,71 @@ public sealed partial class CallSessionGrain(
         _idleTimer = null;
     }
 
+    // Removes the timeline once the retention after the end has passed (true), else arms the timer for the rest.
+    private async Task<bool> RemoveTimelineIfDueAsync()
+    {
+        if (Call.State != CallState.Ended || Call.TimelineRemovedAt is not null || Call.EndedAt is not { } endedAt)
+        {
+            DisposeRetentionTimer();
+            return false;
+        }
+
+        var due = endedAt + _options.EndedCallRetention - time.GetUtcNow();
+        if (due > TimeSpan.Zero)
+        {
+            ArmRetentionTimer(due);
+            return false;
+        }
+
+        // Pages first: a failure leaves the session's page index, so a later check removes the rest.
+        for (var p = 0; p < Call.Pages.Count; p++)
+        {
+            await GrainFactory.GetGrain<ICallTimelinePageGrain>(CallTimelines.PageKey(CallId, p)).Remove();
+        }
+
+        Call.Results.Clear();
+        Call.Pages.Clear();
+        Call.TimelineRemovedAt = time.GetUtcNow();
+        await Writer.WriteAsync();
+        DisposeRetentionTimer();
+        LogTimelineRemoved(logger, CallId, Call.ResultCount, _options.EndedCallRetention);
+        return true;
+    }
+
+    private void ArmRetentionTimer(TimeSpan due)
+    {
+        if (_retentionTimer is null)
+        {
+            // Like the idle timer, it runs off the activation and calls the session, which checks in a turn.
+            var self = this.AsReference<ICallTimelineRetention>();
+            var (log, callId) = (logger, CallId);
+            _retentionTimer = time.CreateTimer(_ => _ = CheckRetentionAsync(self, log, callId), null, due, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _retentionTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void DisposeRetentionTimer()
+    {
+        _retentionTimer?.Dispose();
+        _retentionTimer = null;
+    }
+
+    private static async Task CheckRetentionAsync(ICallTimelineRetention call, ILogger logger, string callId)
+    {
+        try
+        {
+            await call.RemoveTimelineIfDue();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nobody awaits a timer: the failure is logged, and the next activation checks again.
+            LogRetentionCheckFailed(logger, callId, e);
+        }
+    }
+
     private static async Task CheckIdleAsync(ICallIdleExpiry call, ILogger logger, string callId)
     {
         try
@@ -666,6 +760,12 @@ public sealed partial class CallSessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} had no input for {IdleFor}: ending it.")]
     private static partial void LogIdleExpired(ILogger logger, string callId, TimeSpan idleFor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: timeline of {ResultCount} results removed, {Retention} after the call ended.")]
+    private static partial void LogTimelineRemoved(ILogger logger, string callId, int resultCount, TimeSpan retention);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: timeline retention check failed.")]
+    private static partial void LogRetentionCheckFailed(ILogger logger, string callId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: idle check failed.")]
     private static partial void LogIdleCheckFailed(ILogger logger, string callId, Exception error);

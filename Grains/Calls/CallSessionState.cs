@@ -55,4 +55,11 @@ public sealed class CallSessionState
     /// <summary>Wall-clock time of the latest input (idle calls are ended after <see cref="CallSessionOptions.IdleTimeout"/>).</summary>
     [Id(11)]
     public DateTimeOffset? LastInputAt { get; set; }
+
+    /// <summary>
+    /// When the call's timeline was removed (<see cref="CallSessionOptions.EndedCallRetention"/> after
+    /// the end); the call's status and counts stay.
+    /// </summary>
+    [Id(12)]
+    public DateTimeOffset? TimelineRemovedAt { get; set; }
 }

@@ -20,5 +20,12 @@ public sealed class CallTimelinePageGrain(
     }
 
     /// <inheritdoc />
+    public async Task Remove()
+    {
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    /// <inheritdoc />
     public Task<ImmutableArray<FusedResult>> Read() => Task.FromResult<ImmutableArray<FusedResult>>([.. state.State.Results]);
 }

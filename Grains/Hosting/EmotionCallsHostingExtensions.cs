@@ -37,6 +37,7 @@ public static class EmotionCallsHostingExtensions
             .Validate(o => o.MaxCallDuration > TimeSpan.Zero && o.MaxCallDuration <= TimeSpan.FromHours(24), "Calls:MaxCallDuration must be in (0, 24 h].")
             .Validate(o => double.IsFinite(o.MaxFaceRate) && o.MaxFaceRate is > 0 and <= 1000, "Calls:MaxFaceRate must be in (0, 1000] frames per second.")
             .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.IdleTimeout <= TimeSpan.FromDays(1), "Calls:IdleTimeout must be in (0, 1 day].")
+            .Validate(o => o.EndedCallRetention > TimeSpan.Zero && o.EndedCallRetention <= TimeSpan.FromDays(30), "Calls:EndedCallRetention must be in (0, 30 days].")
             .Validate(o => o.TimelinePageSize is > 0 and <= CallTimeline.MaxPageSize, "Calls:TimelinePageSize must be in 1–1000.")
             .ValidateOnStart();
         services.AddOptions<FusionOptions>()

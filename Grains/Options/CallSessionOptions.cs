@@ -36,6 +36,12 @@ public sealed class CallSessionOptions
     /// </summary>
     public int TimelinePageSize { get; set; } = 100;
 
+    /// <summary>
+    /// How long an ended call's timeline stays in storage; then its results are removed (its status
+    /// and counts stay, and reading its timeline answers that it was removed).
+    /// </summary>
+    public TimeSpan EndedCallRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Shortest call time between two frames sent to face recognition (from <see cref="MaxFaceRate"/>).</summary>
     public TimeSpan MinFrameInterval => TimeSpan.FromSeconds(1 / MaxFaceRate);
 }

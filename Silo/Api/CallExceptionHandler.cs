@@ -22,6 +22,7 @@ internal sealed partial class CallExceptionHandler(IProblemDetailsService proble
         {
             CallNotFoundException => (StatusCodes.Status404NotFound, "Unknown call"),
             CallEndedException => (StatusCodes.Status409Conflict, "Call ended"),
+            TimelineRemovedException => (StatusCodes.Status410Gone, "Timeline removed"),
             OutOfOrderTimestampException => (StatusCodes.Status409Conflict, "Out-of-order timestamp"),
             MalformedInputException => (StatusCodes.Status400BadRequest, "Malformed input"),
             ApiRequestException api => (api.StatusCode, api.Title),

@@ -99,8 +99,10 @@ public sealed record BenchmarkReport(
         ArgumentNullException.ThrowIfNull(memory);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"memory over the soak: RSS {memory.StartRssMb:0} MiB at the start, {memory.EndRssMb:0} MiB at the end (max {memory.MaxRssMb:0}); slope from {memory.FittedFromSeconds:0} s on {memory.RssSlopeMbPerMinute:+0.00;-0.00} MiB/min RSS, {memory.ManagedSlopeMbPerMinute:+0.00;-0.00} MiB/min managed heap; {(memory.Flat ? "flat" : "GROWING")} (fitted growth {(memory.Flat ? "within" : "above")} {MemoryFigures.FlatTolerance:P0} of the start RSS), {memory.Samples.Count} samples");
+            $"memory over the soak: RSS {memory.StartRssMb:0} MiB at the start, {memory.EndRssMb:0} MiB at the end (max {memory.MaxRssMb:0}); slope from {memory.FittedFromSeconds:0} s on {memory.RssSlopeMbPerMinute:+0.00;-0.00} MiB/min RSS, {memory.ManagedSlopeMbPerMinute:+0.00;-0.00} MiB/min managed heap (garbage included), {memory.LiveManagedSlopeMbPerMinute:+0.00;-0.00} MiB/min live managed heap after full collections ({Live(memory.Samples[0])} → {Live(memory.Samples[^1])} MiB), {memory.NativeSlopeMbPerMinute:+0.00;-0.00} MiB/min native (RSS outside the GC's committed memory, {memory.Samples[0].NativeMb:0} → {memory.Samples[^1].NativeMb:0} MiB); {(memory.Flat ? "flat" : "GROWING")} (fitted growth {(memory.Flat ? "within" : "above")} {MemoryFigures.FlatTolerance:P0} of the start RSS), {memory.Samples.Count} samples");
     }
+
+    private static string Live(MemorySample sample) => sample.LiveManagedMb > 0 ? sample.LiveManagedMb.ToString("0", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>The commit of the repository around <paramref name="folder"/>.</summary>
     public static string CommitOf(string folder)
@@ -215,7 +217,7 @@ public sealed record BenchmarkReport(
         md.AppendLine(inv, $"# Load benchmark, {Mode} mode — {Date.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
         md.AppendLine(inv, $"Commit `{Commit}`; {Machine.Cores} cores ({Machine.Cpu ?? "unknown CPU"}), {Machine.Os}, {Machine.Runtime}; load average at start {Machine.LoadAverage ?? "n/a"}; target: {Target}; ONNX Runtime: {OnnxRuntime ?? "n/a"}.");
-        md.AppendLine(inv, $"Profile per call: 16 kHz audio in {Profile.AudioChunkMs:0} ms chunks, a transcript segment every ~{Profile.TextEverySeconds:0.#} s, {Profile.FramesPerSecond:0.#} frames/s ({Profile.FrameSize} JPEG, {(Profile.Face ? "a drawn face in every frame" : "no face")}); step {Profile.StepSeconds:0} s (first {Profile.WarmUpSeconds:0.#} s not measured); an input more than {Profile.MaxLagMs:0} ms late is dropped.");
+        md.AppendLine(inv, $"Profile per call: 16 kHz audio in {Profile.AudioChunkMs:0} ms chunks, a transcript segment every ~{Profile.TextEverySeconds:0.#} s, {Profile.FramesPerSecond:0.#} frames/s ({Profile.FrameSize} JPEG, {(Profile.Face ? "a drawn face in every frame" : "no face")}); step {Profile.StepSeconds:0} s (first {Profile.WarmUpSeconds:0.#} s not measured); an input more than {Profile.MaxLagMs:0} ms late is dropped{(Profile.CallSeconds is { } callSeconds ? $"; each call lasts {callSeconds:0} s, then a new call takes its place (concurrent calls constant)" : "")}{(Profile.RetentionSeconds is { } retentionSeconds ? $"; ended calls' timelines kept {retentionSeconds:0} s (Calls:EndedCallRetention)" : "")}.");
         md.AppendLine();
         md.AppendLine("```");
         md.Append(Summary());
@@ -254,11 +256,11 @@ public sealed record BenchmarkReport(
             md.AppendLine();
             md.AppendLine(DescribeMemory(memory) + ".");
             md.AppendLine();
-            md.AppendLine("| s | RSS MiB | managed MiB |");
-            md.AppendLine("|---:|---:|---:|");
+            md.AppendLine("| s | RSS MiB | managed MiB (garbage included) | live managed MiB (after the latest full GC) | GC committed MiB | native MiB (RSS − GC committed) |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---:|");
             foreach (var sample in memory.Samples)
             {
-                md.AppendLine(inv, $"| {sample.Seconds:0} | {sample.RssMb:0.0} | {sample.ManagedMb:0.0} |");
+                md.AppendLine(inv, $"| {sample.Seconds:0} | {sample.RssMb:0.0} | {sample.ManagedMb:0.0} | {sample.LiveManagedMb:0.0} | {sample.GcCommittedMb:0.0} | {sample.NativeMb:0.0} |");
             }
         }
 
@@ -279,12 +281,14 @@ public sealed record BenchmarkReport(
 /// <param name="WarmUpSeconds">Unmeasured start of a step.</param>
 /// <param name="MaxLagMs">Sender drop threshold.</param>
 /// <param name="Face">Whether the frames show a face.</param>
-public sealed record CallProfile(double AudioChunkMs, double TextEverySeconds, double FramesPerSecond, string FrameSize, double StepSeconds, double WarmUpSeconds, double MaxLagMs, bool Face)
+/// <param name="CallSeconds">How long each call lasts before a new one takes its place; null for calls as long as the step.</param>
+/// <param name="RetentionSeconds">How long the embedded silo keeps an ended call's timeline; null for the silo's setting.</param>
+public sealed record CallProfile(double AudioChunkMs, double TextEverySeconds, double FramesPerSecond, string FrameSize, double StepSeconds, double WarmUpSeconds, double MaxLagMs, bool Face, double? CallSeconds = null, double? RetentionSeconds = null)
 {
     /// <summary>The profile of <paramref name="options"/>.</summary>
     public static CallProfile Of(LoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new(options.AudioChunk.TotalMilliseconds, options.TextInterval.TotalSeconds, options.FramesPerSecond, $"{SyntheticMedia.FrameWidth}×{SyntheticMedia.FrameHeight}", options.StepDuration.TotalSeconds, options.WarmUp.TotalSeconds, options.MaxLag.TotalMilliseconds, options.Face);
+        return new(options.AudioChunk.TotalMilliseconds, options.TextInterval.TotalSeconds, options.FramesPerSecond, $"{SyntheticMedia.FrameWidth}×{SyntheticMedia.FrameHeight}", options.StepDuration.TotalSeconds, options.WarmUp.TotalSeconds, options.MaxLag.TotalMilliseconds, options.Face, options.CallLength?.TotalSeconds, options.Redis is null ? options.Retention?.TotalSeconds : null);
     }
 }

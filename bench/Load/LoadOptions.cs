@@ -19,7 +19,7 @@ public sealed record LoadOptions
     public const string Usage = """
         usage: emotion-load [--short | --long] [--calls <n>] [--step <seconds>] [--fps <n>] [--text-every <seconds>]
                             [--max-p99 <ms>] [--max-lag <ms>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>]
-                            [--no-face] [--no-ceiling] [--ceiling-point <seconds>] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
+                            [--call-length <seconds>] [--retention <seconds>] [--no-face] [--no-ceiling] [--ceiling-point <seconds>] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
           --short        capacity search in short steps, ceiling runs, about 2 minutes (default)
           --long         longer steps, then a soak at the highest count that held with the process memory sampled
           --calls        run this many calls for one step instead of searching
@@ -31,6 +31,10 @@ public sealed record LoadOptions
           --max-calls    the search stops here (default 256)
           --budget       seconds the search may take (short 75, long 900)
           --soak         seconds of the soak run (long 600; short 0)
+          --call-length  seconds each call lasts; a call that ends is replaced at once by a new one, so the number
+                         of concurrent calls stays the same (long 180; short: calls last the whole step)
+          --retention    seconds an ended call's timeline stays in the embedded silo's storage (Calls:EndedCallRetention;
+                         long 60; short: the silo's setting)
           --no-face      frames without a face (the face path runs its detector only)
           --no-ceiling   skip the ceiling runs (the models run directly through ONNX Runtime)
           --ceiling-point seconds each batch size of each model runs in the true ceiling (short 1.5, long 5)
@@ -74,6 +78,12 @@ public sealed record LoadOptions
     /// <summary>Soak run length at the highest count that held; zero for none.</summary>
     public TimeSpan Soak { get; init; } = TimeSpan.Zero;
 
+    /// <summary>How long each call lasts before it ends and a new call takes its place; null for calls as long as the step.</summary>
+    public TimeSpan? CallLength { get; init; }
+
+    /// <summary>How long the embedded silo keeps an ended call's timeline (<c>Calls:EndedCallRetention</c>); null for the silo's setting.</summary>
+    public TimeSpan? Retention { get; init; }
+
     /// <summary>Whether the frames show a face.</summary>
     public bool Face { get; init; } = true;
 
@@ -105,7 +115,7 @@ public sealed record LoadOptions
         ArgumentNullException.ThrowIfNull(args);
         var mode = args.Contains("--long") ? LoadMode.Soak : LoadMode.Routine;
         var options = mode == LoadMode.Soak
-            ? new LoadOptions { Mode = mode, StepDuration = TimeSpan.FromSeconds(30), WarmUp = TimeSpan.FromSeconds(5), SearchBudget = TimeSpan.FromSeconds(900), Soak = TimeSpan.FromSeconds(600), CeilingPoint = TimeSpan.FromSeconds(5) }
+            ? new LoadOptions { Mode = mode, StepDuration = TimeSpan.FromSeconds(30), WarmUp = TimeSpan.FromSeconds(5), SearchBudget = TimeSpan.FromSeconds(900), Soak = TimeSpan.FromSeconds(600), CeilingPoint = TimeSpan.FromSeconds(5), CallLength = TimeSpan.FromMinutes(3), Retention = TimeSpan.FromMinutes(1) }
             : new LoadOptions();
         for (var i = 0; i < args.Count; i++)
         {
@@ -131,6 +141,8 @@ public sealed record LoadOptions
                 "--max-calls" => options with { MaxCalls = (int)Number(1) },
                 "--budget" => options with { SearchBudget = TimeSpan.FromSeconds(Number(0)) },
                 "--soak" => options with { Soak = TimeSpan.FromSeconds(Number(0)) },
+                "--call-length" => options with { CallLength = TimeSpan.FromSeconds(Number(5)) },
+                "--retention" => options with { Retention = TimeSpan.FromSeconds(Number(1)) },
                 "--no-face" => options with { Face = false },
                 "--no-ceiling" => options with { Ceiling = false },
                 "--ceiling-point" => options with { CeilingPoint = TimeSpan.FromSeconds(Number(0.2)) },

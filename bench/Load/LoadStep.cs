@@ -12,6 +12,9 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(15);
 
+    // A call slot's remainder shorter than this is not started as a new call.
+    private static readonly TimeSpan ShortestCall = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs <paramref name="callCount"/> calls for the step duration.</summary>
     /// <param name="callCount">Concurrent calls.</param>
     /// <param name="runId">Makes the call ids unique.</param>
@@ -24,17 +27,13 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
         var length = duration ?? options.StepDuration;
         var recorder = new LoadRecorder();
 
-        // Calls start spread over the warm-up so their inputs do not arrive in lockstep.
-        var synthetic = Enumerable.Range(0, callCount).Select(i =>
-        {
-            var offset = options.WarmUp * 0.8 * i / callCount;
-            return new SyntheticCall(calls, media, options, recorder, $"{runId}-c{i:D3}", HashCode.Combine(runId, i), offset, length - offset);
-        }).ToList();
+        var plan = Plan(callCount, length, options.WarmUp, options.CallLength);
+        var synthetic = plan.Select(p => new SyntheticCall(calls, media, options, recorder, p.Id(runId), HashCode.Combine(runId, p.Slot, p.Number), p.Start, p.Length)).ToList();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(length + options.MaxLag + Grace);
         batches?.Take();
         var cpu = CpuSampler.Start();
-        var running = synthetic.Select((call, i) => StartAsync(call, options.WarmUp * 0.8 * i / callCount, stop.Token)).ToList();
+        var running = synthetic.Select((call, i) => StartAsync(call, plan[i].Start, stop.Token)).ToList();
         await Task.WhenAll(running);
         var (processCores, machine) = cpu.Stop();
         var sent = synthetic.Select(c => c.Sent).ToList();
@@ -56,6 +55,44 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
         return (figures, [.. synthetic.Select(c => c.CallId)]);
     }
 
+    /// <summary>
+    /// The calls of a step: <paramref name="callCount"/> slots whose first calls start spread over the
+    /// warm-up (so their inputs do not arrive in lockstep). With a call length, a slot's call ends after
+    /// it and the next call of the slot starts then, so the number of concurrent calls stays the same;
+    /// the slots' first calls have staggered lengths so that calls end one at a time, not all at once.
+    /// </summary>
+    /// <param name="callCount">Concurrent calls.</param>
+    /// <param name="length">Step length.</param>
+    /// <param name="warmUp">The unmeasured start of the step.</param>
+    /// <param name="callLength">How long a call lasts; null for the whole step.</param>
+    /// <returns>Every call of the step, with its slot, its number in the slot, when it starts and how long it lasts.</returns>
+    public static IReadOnlyList<PlannedCall> Plan(int callCount, TimeSpan length, TimeSpan warmUp, TimeSpan? callLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(callCount, 1);
+        List<PlannedCall> plan = [];
+        for (var slot = 0; slot < callCount; slot++)
+        {
+            var start = warmUp * 0.8 * slot / callCount;
+            if (callLength is not { } each || each >= length - start)
+            {
+                plan.Add(new PlannedCall(slot, 0, start, length - start));
+                continue;
+            }
+
+            var first = each * (slot + 1) / callCount;
+            var call = first < ShortestCall ? each : first;
+            for (var number = 0; length - start >= ShortestCall; number++)
+            {
+                var callFor = call < length - start ? call : length - start;
+                plan.Add(new PlannedCall(slot, number, start, callFor));
+                start += callFor;
+                call = each;
+            }
+        }
+
+        return plan;
+    }
+
     private static async Task StartAsync(SyntheticCall call, TimeSpan offset, CancellationToken stop)
     {
         try
@@ -72,4 +109,15 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
             // Starting or ending the call was refused; its inputs were counted as refused.
         }
     }
+}
+
+/// <summary>One call of a step's plan.</summary>
+/// <param name="Slot">Its slot (one of the step's concurrent calls).</param>
+/// <param name="Number">Its number within the slot (0 for the first).</param>
+/// <param name="Start">When it starts, from the step's start.</param>
+/// <param name="Length">How long it lasts.</param>
+public sealed record PlannedCall(int Slot, int Number, TimeSpan Start, TimeSpan Length)
+{
+    /// <summary>The call id within a run.</summary>
+    public string Id(string runId) => Number == 0 ? $"{runId}-c{Slot:D3}" : $"{runId}-c{Slot:D3}-{Number}";
 }

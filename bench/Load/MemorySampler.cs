@@ -63,7 +63,17 @@ public sealed class MemorySampler : IAsyncDisposable
     private void Sample()
     {
         using var process = Process.GetCurrentProcess();
-        var sample = new MemorySample(_clock.Elapsed.TotalSeconds, process.WorkingSet64 / 1048576.0, GC.GetTotalMemory(forceFullCollection: false) / 1048576.0);
+        // Live managed memory: the heap as the latest full (gen2) collection left it, garbage excluded.
+        var background = GC.GetGCMemoryInfo(GCKind.Background);
+        var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var full = background.Index >= blocking.Index ? background : blocking;
+        var live = full.Index > 0 ? (full.HeapSizeBytes - full.FragmentedBytes) / 1048576.0 : 0;
+        var sample = new MemorySample(
+            _clock.Elapsed.TotalSeconds,
+            process.WorkingSet64 / 1048576.0,
+            GC.GetTotalMemory(forceFullCollection: false) / 1048576.0,
+            live,
+            GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0);
         lock (_gate)
         {
             _samples.Add(sample);
@@ -74,8 +84,14 @@ public sealed class MemorySampler : IAsyncDisposable
 /// <summary>One memory sample.</summary>
 /// <param name="Seconds">Since the sampling started.</param>
 /// <param name="RssMb">Resident set size (working set), MiB.</param>
-/// <param name="ManagedMb">Managed heap in use, MiB.</param>
-public sealed record MemorySample(double Seconds, double RssMb, double ManagedMb);
+/// <param name="ManagedMb">Managed heap in use, MiB, garbage not yet collected included.</param>
+/// <param name="LiveManagedMb">Managed heap left by the latest full collection (what is still referenced then), MiB; 0 before the first.</param>
+/// <param name="GcCommittedMb">Memory the garbage collector has committed, MiB; the rest of RSS is native (runtime, ONNX Runtime, image buffers, thread stacks, code).</param>
+public sealed record MemorySample(double Seconds, double RssMb, double ManagedMb, double LiveManagedMb = 0, double GcCommittedMb = 0)
+{
+    /// <summary>RSS outside the garbage collector's memory, MiB.</summary>
+    public double NativeMb => GcCommittedMb > 0 ? RssMb - GcCommittedMb : 0;
+}
 
 /// <summary>The process memory over a soak.</summary>
 /// <param name="Samples">Every sample, in order.</param>
@@ -84,9 +100,11 @@ public sealed record MemorySample(double Seconds, double RssMb, double ManagedMb
 /// <param name="MaxRssMb">Highest RSS.</param>
 /// <param name="RssSlopeMbPerMinute">Least-squares slope of RSS from <paramref name="FittedFromSeconds"/> on.</param>
 /// <param name="ManagedSlopeMbPerMinute">The same for the managed heap.</param>
+/// <param name="LiveManagedSlopeMbPerMinute">The same for the managed heap left by full collections.</param>
+/// <param name="NativeSlopeMbPerMinute">The same for RSS outside the garbage collector's memory.</param>
 /// <param name="FittedFromSeconds">Where the fit starts: after the first minute (pools, JIT and caches settle in it), or 0 for a shorter soak.</param>
 /// <param name="Flat">The fitted RSS growth over the fitted stretch is within <see cref="FlatTolerance"/> of the start RSS.</param>
-public sealed record MemoryFigures(IReadOnlyList<MemorySample> Samples, double StartRssMb, double EndRssMb, double MaxRssMb, double RssSlopeMbPerMinute, double ManagedSlopeMbPerMinute, double FittedFromSeconds, bool Flat)
+public sealed record MemoryFigures(IReadOnlyList<MemorySample> Samples, double StartRssMb, double EndRssMb, double MaxRssMb, double RssSlopeMbPerMinute, double ManagedSlopeMbPerMinute, double LiveManagedSlopeMbPerMinute, double NativeSlopeMbPerMinute, double FittedFromSeconds, bool Flat)
 {
     /// <summary>Growth, as a share of the start RSS, still called flat.</summary>
     public const double FlatTolerance = 0.05;
@@ -99,7 +117,7 @@ public sealed record MemoryFigures(IReadOnlyList<MemorySample> Samples, double S
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count == 0)
         {
-            return new MemoryFigures(samples, 0, 0, 0, 0, 0, 0, Flat: true);
+            return new MemoryFigures(samples, 0, 0, 0, 0, 0, 0, 0, 0, Flat: true);
         }
 
         var settled = samples.Where(s => s.Seconds >= Settle.TotalSeconds).ToList();
@@ -114,6 +132,8 @@ public sealed record MemoryFigures(IReadOnlyList<MemorySample> Samples, double S
             samples.Max(s => s.RssMb),
             rssSlope,
             Slope(fitted, s => s.ManagedMb) * 60,
+            Slope([.. fitted.Where(s => s.LiveManagedMb > 0)], s => s.LiveManagedMb) * 60,
+            Slope([.. fitted.Where(s => s.GcCommittedMb > 0)], s => s.NativeMb) * 60,
             fitted[0].Seconds,
             growth <= FlatTolerance * samples[0].RssMb);
     }

@@ -28,6 +28,12 @@ catch (Exception e) when (e is IOException or InvalidDataException)
     return 1;
 }
 
+if (options.Retention is { } retention && options.Redis is null)
+{
+    // The embedded silo reads its configuration (appsettings.json, then the environment) as a silo does.
+    Environment.SetEnvironmentVariable("Calls__EndedCallRetention", retention.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+}
+
 IHost host;
 IHost? models = null;
 try

@@ -18,6 +18,8 @@ public sealed class CallSessionTests(ClusterFixture fixture)
 
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
 
+    private static readonly TimeSpan EndedCallRetention = TimeSpan.FromDays(1);
+
     private GatedFaceRecognizer FaceGate => fixture.SiloService<GatedFaceRecognizer>();
 
     private static string NewCallId() => $"session-{Guid.NewGuid():N}";
@@ -289,6 +291,67 @@ public sealed class CallSessionTests(ClusterFixture fixture)
         Assert.Equal(CallState.Ended, status.State);
         Assert.Equal(1, status.ResultCount);
         Assert.Equal([result.Sequence], (await call.ReadAllAsync()).Results.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task An_ended_calls_timeline_stays_for_the_retention_then_its_pages_and_results_are_removed_and_its_status_stays()
+    {
+        var id = NewCallId();
+        var call = await StartedAsync(id);
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.NotNull(await call.SendText(Text(id, $"Line number {i + 1} of the call.", i, i + 0.5)));
+        }
+
+        await call.EndCall();
+        var page = fixture.Client.GetGrain<ICallTimelinePageGrain>(CallTimelines.PageKey(id, 0));
+
+        // Calls:EndedCallRetention is a day: a minute before it, the whole timeline is there.
+        ClusterFixture.Clock.Advance(EndedCallRetention - TimeSpan.FromMinutes(1));
+        Assert.Equal(6, (await call.ReadAllAsync()).Results.Count);
+        Assert.Equal(4, (await page.Read()).Length);
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(2));
+        var removed = await Eventually.ReadUntilAsync(() => IsRemovedAsync(call), r => r);
+
+        Assert.True(removed);
+        Assert.Empty(await page.Read());
+        var status = await call.GetStatus();
+        Assert.Equal(CallState.Ended, status.State);
+        Assert.Equal(6, status.ResultCount);
+        await Assert.ThrowsAsync<CallEndedException>(() => call.SendText(Text(id, "Hello again?", 10, 11)));
+        await Assert.ThrowsAsync<CallEndedException>(() => call.StartCall());
+    }
+
+    [Fact]
+    public async Task An_ended_call_not_activated_when_its_retention_passes_is_removed_by_its_timer()
+    {
+        var id = NewCallId();
+        var call = await StartedAsync(id);
+        Assert.NotNull(await call.SendText(Text(id, "Only one line.", 0, 1)));
+        await call.EndCall();
+        await fixture.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.False(await IsActivatedAsync(call));
+
+        ClusterFixture.Clock.Advance(EndedCallRetention + TimeSpan.FromMinutes(1));
+
+        // The timer activates the session by itself, which removes the timeline.
+        await Eventually.ReadUntilAsync(() => IsActivatedAsync(call), activated => activated);
+        Assert.True(await Eventually.ReadUntilAsync(() => IsRemovedAsync(call), r => r));
+        Assert.Equal(1, (await call.GetStatus()).ResultCount);
+    }
+
+    private static async Task<bool> IsRemovedAsync(ICallSessionGrain call)
+    {
+        try
+        {
+            await call.GetTimeline(0, 1);
+            return false;
+        }
+        catch (TimelineRemovedException)
+        {
+            return true;
+        }
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             ["Workers:BatchWindow"] = "00:00:00.020",
             ["Calls:TimelinePageSize"] = "4",
             ["Calls:IdleTimeout"] = "00:30:00",
+            ["Calls:EndedCallRetention"] = "1.00:00:00",
         })
         .Build();
 
