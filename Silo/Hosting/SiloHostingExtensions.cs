@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Emotion.Orleans.Grains;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using StackExchange.Redis;
 
@@ -52,6 +54,12 @@ public static class SiloHostingExtensions
             {
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
                 silo.AddMemoryGrainStorage(CallStreams.Storage);
+
+                // The embedded store lives in this process only, so nothing needs its format to be
+                // JSON (the storage default): Orleans' binary serializer writes each session state in
+                // a fraction of the time and bytes, and an ended call's retained timeline takes less memory.
+                silo.Services.AddOptions<MemoryGrainStorageOptions>(CallStreams.Storage)
+                    .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
             }
 
             // Publishes Orleans:Metadata (e.g. gpu=true) for the GPU-preferring worker placement.

@@ -83,7 +83,8 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
             var call = first < ShortestCall ? each : first;
             for (var number = 0; length - start >= ShortestCall; number++)
             {
-                var callFor = call < length - start ? call : length - start;
+                // A remainder too short for a call of its own goes to this one.
+                var callFor = length - start - call < ShortestCall ? length - start : call;
                 plan.Add(new PlannedCall(slot, number, start, callFor));
                 start += callFor;
                 call = each;

@@ -308,7 +308,7 @@ public sealed class CallSessionTests(ClusterFixture fixture)
 
         // Calls:EndedCallRetention is a day: a minute before it, the whole timeline is there.
         ClusterFixture.Clock.Advance(EndedCallRetention - TimeSpan.FromMinutes(1));
-        Assert.Equal(6, (await call.ReadAllAsync()).Results.Count);
+        Assert.Equal(6, (await call.ReadAllAsync()).Results.Length);
         Assert.Equal(4, (await page.Read()).Length);
 
         ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(2));

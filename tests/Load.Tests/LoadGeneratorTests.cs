@@ -176,4 +176,49 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         Assert.Equal(5, growing.RssSlopeMbPerMinute, 6);
         Assert.Equal(5, growing.ManagedSlopeMbPerMinute, 6);
     }
+
+    [Fact]
+    public void Soak_memory_is_split_into_live_managed_heap_and_native_memory_with_their_own_slopes()
+    {
+        // RSS grows 3 MiB per minute, all of it in the live managed heap (e.g. stored timelines); native stays.
+        var samples = Enumerable.Range(0, 31).Select(i => new MemorySample(i * 10, 500 + (i * 10 * 3.0 / 60), 150, 80 + (i * 10 * 3.0 / 60), 200 + (i * 10 * 3.0 / 60))).ToList();
+
+        var figures = MemoryFigures.Of(samples);
+
+        Assert.Equal(3, figures.LiveManagedSlopeMbPerMinute, 6);
+        Assert.Equal(0, figures.NativeSlopeMbPerMinute, 6);
+        Assert.Equal(300, samples[0].NativeMb, 6);
+        Assert.Equal(0, new MemorySample(0, 500, 150).NativeMb);
+    }
+
+    [Fact]
+    public void Calls_that_end_are_replaced_at_once_so_the_number_of_concurrent_calls_stays_the_same()
+    {
+        var length = TimeSpan.FromSeconds(600);
+        var warmUp = TimeSpan.FromSeconds(5);
+        var plan = LoadStep.Plan(8, length, warmUp, TimeSpan.FromSeconds(120));
+
+        for (var t = warmUp.TotalSeconds; t < length.TotalSeconds; t += 0.25)
+        {
+            Assert.Equal(8, plan.Count(c => c.Start.TotalSeconds <= t && t < (c.Start + c.Length).TotalSeconds));
+        }
+
+        // Calls end one at a time, not all at once; none is shorter than five seconds; every id is new.
+        var ends = plan.Select(c => c.Start + c.Length).Where(e => e < length).ToList();
+        Assert.Equal(ends.Count, ends.Distinct().Count());
+        Assert.All(plan, c => Assert.True(c.Length >= TimeSpan.FromSeconds(5), $"{c} is shorter than 5 s"));
+        Assert.All(plan, c => Assert.True(c.Length <= TimeSpan.FromSeconds(125), $"{c} is longer than a call"));
+        Assert.Equal(plan.Count, plan.Select(c => c.Id("run")).Distinct().Count());
+        Assert.InRange(plan.Count, 8 * 5, 8 * 6);
+    }
+
+    [Fact]
+    public void Without_a_call_length_each_slot_has_one_call_to_the_end_of_the_step()
+    {
+        var plan = LoadStep.Plan(4, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), null);
+
+        Assert.Equal(4, plan.Count);
+        Assert.All(plan, c => Assert.Equal(TimeSpan.FromSeconds(30), c.Start + c.Length));
+        Assert.Equal(["run-c000", "run-c001", "run-c002", "run-c003"], plan.Select(c => c.Id("run")));
+    }
 }
