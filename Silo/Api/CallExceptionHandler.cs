@@ -7,7 +7,7 @@ namespace Emotion.Orleans.Silo;
 
 /// <summary>
 /// Turns every exception into problem details: 404 unknown call, 409 ended call or out-of-order
-/// input, 400 malformed input or body (bad JSON, wrong types, bad query values), 413/415 from the
+/// input, 410 a timeline removed after its retention, 400 malformed input or body (bad JSON, wrong types, bad query values), 413/415 from the
 /// body checks, and 500 with only a trace id for anything else — never a message or stack trace of
 /// an unexpected error, in any environment.
 /// </summary>
