@@ -19,7 +19,7 @@ public sealed record LoadOptions
     public const string Usage = """
         usage: emotion-load [--short | --long] [--calls <n>] [--step <seconds>] [--fps <n>] [--text-every <seconds>]
                             [--max-p99 <ms>] [--max-lag <ms>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>]
-                            [--call-length <seconds>] [--retention <seconds>] [--no-face] [--no-ceiling] [--ceiling-point <seconds>] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
+                            [--call-length <seconds>] [--retention <seconds>] [--storage-cost] [--no-face] [--no-ceiling] [--ceiling-point <seconds>] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
           --short        capacity search in short steps, ceiling runs, about 2 minutes (default)
           --long         longer steps, then a soak at the highest count that held with the process memory sampled
           --calls        run this many calls for one step instead of searching
@@ -35,6 +35,7 @@ public sealed record LoadOptions
                          of concurrent calls stays the same (long 180; short: calls last the whole step)
           --retention    seconds an ended call's timeline stays in the embedded silo's storage (Calls:EndedCallRetention;
                          long 60; short: the silo's setting)
+          --storage-cost print what one write of a session state costs in the storage formats, then exit
           --no-face      frames without a face (the face path runs its detector only)
           --no-ceiling   skip the ceiling runs (the models run directly through ONNX Runtime)
           --ceiling-point seconds each batch size of each model runs in the true ceiling (short 1.5, long 5)
@@ -83,6 +84,9 @@ public sealed record LoadOptions
 
     /// <summary>How long the embedded silo keeps an ended call's timeline (<c>Calls:EndedCallRetention</c>); null for the silo's setting.</summary>
     public TimeSpan? Retention { get; init; }
+
+    /// <summary>Only measure what a session state write costs in the storage formats (<see cref="StorageCost"/>).</summary>
+    public bool StorageCostOnly { get; init; }
 
     /// <summary>Whether the frames show a face.</summary>
     public bool Face { get; init; } = true;
@@ -143,6 +147,7 @@ public sealed record LoadOptions
                 "--soak" => options with { Soak = TimeSpan.FromSeconds(Number(0)) },
                 "--call-length" => options with { CallLength = TimeSpan.FromSeconds(Number(5)) },
                 "--retention" => options with { Retention = TimeSpan.FromSeconds(Number(1)) },
+                "--storage-cost" => options with { StorageCostOnly = true },
                 "--no-face" => options with { Face = false },
                 "--no-ceiling" => options with { Ceiling = false },
                 "--ceiling-point" => options with { CeilingPoint = TimeSpan.FromSeconds(Number(0.2)) },

@@ -58,6 +58,13 @@ catch (InvalidOperationException e)
     return 1;
 }
 
+if (options.StorageCostOnly)
+{
+    StorageCost.Run(host.Services, Console.Out, TimeSpan.FromSeconds(1.5));
+    host.Dispose();
+    return 0;
+}
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -108,6 +108,16 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         Assert.Equal(TimeSpan.FromMinutes(10), soak.Soak);
         Assert.True(soak.CeilingPoint > routine.CeilingPoint);
         Assert.Equal(TimeSpan.FromSeconds(0.5), LoadOptions.Parse(["--ceiling-point", "0.5"]).CeilingPoint);
+
+        // The long mode's calls end and are replaced; its silo keeps ended timelines a minute. The short mode's neither.
+        Assert.Equal(TimeSpan.FromMinutes(3), soak.CallLength);
+        Assert.Equal(TimeSpan.FromMinutes(1), soak.Retention);
+        Assert.Null(routine.CallLength);
+        Assert.Null(routine.Retention);
+        var churn = LoadOptions.Parse(["--calls", "8", "--soak", "240", "--call-length", "60", "--retention", "30", "--storage-cost"]);
+        Assert.Equal((TimeSpan.FromSeconds(240), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30)), (churn.Soak, churn.CallLength!.Value, churn.Retention!.Value));
+        Assert.True(churn.StorageCostOnly);
+        Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--call-length", "2"]));
         Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--calls", "0"]));
         Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--fps"]));
         Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--bogus"]));
