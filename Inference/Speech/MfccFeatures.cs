@@ -30,14 +30,6 @@ public sealed class MfccFeatures
     private const int HopSamples = 160; // 10 ms
     private const float MinStd = 1e-4f;
 
-    /// <summary>
-    /// Floor of the mel energies under the logarithm for <see cref="ComputeFlooredFrames"/>: about
-    /// 110 dB below a full-scale tone. NWaves' own floor (float.Epsilon, log₁₀ ≈ −45) turns a frame
-    /// of digital silence into an outlier (c0 near −360 against about −20 for quiet speech) that
-    /// dominates the minimum and spread statistics of a clip.
-    /// </summary>
-    public const float StatisticsLogFloor = 1e-6f;
-
     // Brings raw NWaves cepstra (log-energy scale, |c| up to ~50) near unit range.
     private const float LevelScale = 0.1f;
 
@@ -47,9 +39,6 @@ public sealed class MfccFeatures
     // NWaves extractors keep per-frame buffers (FFT, spectra), so each thread gets its own, built once.
     [ThreadStatic]
     private static SparseMfccExtractor? t_extractor;
-
-    [ThreadStatic]
-    private static SparseMfccExtractor? t_flooredExtractor;
 
     /// <summary>
     /// Normalised MFCC frames of the whole utterance: one array of <see cref="Coefficients"/> per
@@ -71,15 +60,7 @@ public sealed class MfccFeatures
     }
 
     /// <summary>MFCC frames as NWaves computes them, without normalisation.</summary>
-    public static float[][] ComputeRawFrames(ReadOnlySpan<float> samples16k) => ComputeWith(samples16k, t_extractor ??= new SparseMfccExtractor(float.Epsilon));
-
-    /// <summary>
-    /// Raw MFCC frames with the mel energies floored at <see cref="StatisticsLogFloor"/> before the
-    /// logarithm (what <see cref="MfccStatistics"/> summarises); otherwise as <see cref="ComputeRawFrames"/>.
-    /// </summary>
-    public static float[][] ComputeFlooredFrames(ReadOnlySpan<float> samples16k) => ComputeWith(samples16k, t_flooredExtractor ??= new SparseMfccExtractor(StatisticsLogFloor));
-
-    private static float[][] ComputeWith(ReadOnlySpan<float> samples16k, SparseMfccExtractor extractor)
+    public static float[][] ComputeRawFrames(ReadOnlySpan<float> samples16k)
     {
         // Input shorter than one frame is zero-padded to one frame.
         var length = Math.Max(samples16k.Length, FrameSamples);
@@ -94,6 +75,7 @@ public sealed class MfccFeatures
         {
             samples16k.CopyTo(samples);
             samples.AsSpan(samples16k.Length, length - samples16k.Length).Clear();
+            var extractor = t_extractor ??= new SparseMfccExtractor();
             extractor.ComputeFrom(samples, 0, length, frames);
         }
         finally
@@ -199,7 +181,7 @@ public sealed class MfccFeatures
         private readonly float _dctScale = (float)Math.Sqrt(0.5 / MelBands);
         private readonly float _dctFirstScale = (float)Math.Sqrt(0.5);
 
-        public SparseMfccExtractor(float logFloor)
+        public SparseMfccExtractor()
             : base(new MfccOptions
             {
                 SamplingRate = SampleRate,
@@ -212,7 +194,6 @@ public sealed class MfccFeatures
                 FftSize = 512,
                 Window = WindowType.Hamming,
                 PreEmphasis = 0.97,
-                LogFloor = logFloor,
             })
         {
             // The options above must keep NWaves on the path ProcessFrame reproduces.

@@ -1,8 +1,7 @@
 namespace Emotion.Orleans.Inference;
 
 /// <summary>
-/// Utterance-level summary of the raw MFCC frames (mel energies floored at
-/// <see cref="MfccFeatures.StatisticsLogFloor"/>, so digital silence does not swamp them): for each of the 40 coefficients its mean,
+/// Utterance-level summary of the raw MFCC frames: for each of the 40 coefficients its mean,
 /// standard deviation, minimum, maximum, median, mean absolute frame-to-frame change and the
 /// standard deviation of that change (7 × 40 = 280 values). Raw coefficients keep the speaker's
 /// level and timbre, which per-speaker normalisation then removes.
@@ -16,7 +15,7 @@ public static class MfccStatistics
     public const int Dimension = MfccFeatures.Coefficients * StatisticsPerCoefficient;
 
     /// <summary>The summary of an utterance at 16 kHz.</summary>
-    public static float[] Compute(ReadOnlySpan<float> samples16k) => Summarize(MfccFeatures.ComputeFlooredFrames(samples16k));
+    public static float[] Compute(ReadOnlySpan<float> samples16k) => Summarize(MfccFeatures.ComputeRawFrames(samples16k));
 
     /// <summary>The summary of MFCC frames (each <see cref="MfccFeatures.Coefficients"/> wide; at least one).</summary>
     /// <exception cref="ArgumentException">No frame, or a frame of another width.</exception>

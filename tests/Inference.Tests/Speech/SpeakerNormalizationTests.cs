@@ -105,26 +105,6 @@ public sealed class SpeakerNormalizationTests
     }
 
     [Fact]
-    public void Digital_silence_in_a_clip_moves_its_statistics_only_to_the_log_floor()
-    {
-        var voice = SpeechTestAudio.Concat(SpeechTestAudio.Sine(220, TimeSpan.FromSeconds(0.6), 0.3f), SpeechTestAudio.Noise(TimeSpan.FromSeconds(0.4), 0.05f, seed: 3));
-        var withSilence = SpeechTestAudio.Concat(new float[4800], voice, new float[4800]);
-
-        var raw = MfccFeatures.ComputeRawFrames(withSilence).Min(f => f[0]);
-        var floored = MfccFeatures.ComputeFlooredFrames(withSilence);
-        var summary = MfccStatistics.Compute(withSilence);
-
-        // Under NWaves' own floor a silent frame's c0 is far below any sound; floored it sits at the floor.
-        var floorC0 = MathF.Log10(MfccFeatures.StatisticsLogFloor) * 2 * MfccFeatures.MelBands * MathF.Sqrt(0.5f / MfccFeatures.MelBands) * MathF.Sqrt(0.5f); // NWaves' DCT-II row 0 is 2s
-        Assert.True(raw < 4 * floorC0, $"raw c0 minimum {raw}");
-        Assert.Equal(floorC0, floored.Min(f => f[0]), 2);
-        Assert.Equal(floorC0, summary[2], 2); // min of c0
-        Assert.Equal(MfccStatistics.Summarize(floored), summary);
-        // A frame of broadband sound (the noise part) is unchanged by the floor.
-        Assert.Equal(MfccFeatures.ComputeRawFrames(voice)[80], MfccFeatures.ComputeFlooredFrames(voice)[80]);
-    }
-
-    [Fact]
     public void The_recognizer_normalises_by_the_callers_statistics_and_returns_them_updated()
     {
         using var embedder = SpeechEmbedder.Load(Path.Combine(ModelFiles.DefaultBundle, "speech-cnn.onnx"));
