@@ -174,8 +174,12 @@ internal sealed class FusionNetwork
             }
         }
 
-        /// <summary>Forward, loss and gradient accumulation for one example; returns weight·(CE + aux·CE_fused).</summary>
-        public float Accumulate(IReadOnlyList<float[]?> z, int label, float weight, float auxiliary, float[][] gradients)
+        /// <summary>
+        /// Forward, loss and gradient accumulation for one example; returns
+        /// weight·(CE + aux·CE_fused − noise·log(1 − α_corrupted)). <paramref name="corrupted"/> is the
+        /// slot replaced by noise (−1 when none): the last term teaches the attention to look away from it.
+        /// </summary>
+        public float Accumulate(IReadOnlyList<float[]?> z, int label, float weight, float auxiliary, float[][] gradients, int corrupted = -1, float noise = 0f)
         {
             Forward(z);
             var last = _net.Mlp.Length - 1;
@@ -237,6 +241,14 @@ internal sealed class FusionNetwork
                     // g_i = min(1, n α_i): dL/dα_i += n · D_i · (z_i − z_fused) below the clamp.
                     var d = DActivations[0].AsSpan(i * C, C);
                     dAlpha[i] += Count / _net.GateShare * (TensorPrimitives.Dot(d, gated) - TensorPrimitives.Dot(d, Fused));
+                }
+
+                if (i == corrupted && noise > 0f && z[i] is not null)
+                {
+                    // −log(1 − α_i), kept finite as α_i → 1.
+                    var rest = MathF.Max(1f - Alpha[i], 1e-6f);
+                    loss -= weight * noise * MathF.Log(rest);
+                    dAlpha[i] += weight * noise / rest;
                 }
 
                 mean += Alpha[i] * dAlpha[i];

@@ -27,8 +27,17 @@ namespace Emotion.Orleans.Training;
 /// to move weight off a modality that carries no evidence. Early stopping then also scores a
 /// corrupted copy of the dev examples.
 /// </param>
+/// <param name="NoiseAttentionWeight">
+/// Weight of −log(1 − α_m) on each training example whose slot m was replaced by noise: direct
+/// supervision that moves the attention (and, through the slot gate, the MLP) off a corrupted
+/// modality, so a noisy modality approaches a missing one. 0 turns it off.
+/// </param>
 /// <param name="GatedSlots">Train the attention-gated slot rule (<see cref="FusionModel.GatedSlots"/>).</param>
 /// <param name="GateShare">τ of the slot gate g_i = min(1, n α_i / τ): a slot is intact while its weight is at least τ times the even share.</param>
+/// <param name="Restarts">
+/// Independent trainings from seeds <c>Seed</c>, <c>Seed + 1</c>, …; the one with the lowest early-stopping
+/// loss is kept (composite training is sensitive to the initialisation and the order).
+/// </param>
 /// <param name="BalancedClasses">Weight the loss by inverse label frequency of the training set.</param>
 /// <param name="Seed">Seeds initialisation, shuffling and dropout.</param>
 public sealed record FusionTrainingOptions(
@@ -42,8 +51,10 @@ public sealed record FusionTrainingOptions(
     float ModalityDropout = 0.3f,
     float FusedAuxiliaryWeight = 0.5f,
     float NoiseCorruption = 0f,
+    float NoiseAttentionWeight = 0f,
     bool GatedSlots = false,
     float GateShare = 1f,
+    int Restarts = 1,
     bool BalancedClasses = false,
     int Seed = 1);
 
@@ -51,7 +62,14 @@ public sealed record FusionTrainingOptions(
 /// <param name="Model">Attention + label-fusion MLP (weights of the best dev epoch).</param>
 /// <param name="BestEpoch">Epoch whose weights were kept.</param>
 /// <param name="History">Every epoch run (losses are the main cross-entropy, without the auxiliary term, on dev).</param>
-public sealed record FusionTrainingResult(FusionModel Model, int BestEpoch, IReadOnlyList<EpochLog> History);
+public sealed record FusionTrainingResult(FusionModel Model, int BestEpoch, IReadOnlyList<EpochLog> History)
+{
+    /// <summary>Seed of the training kept (see <see cref="FusionTrainingOptions.Restarts"/>).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Early-stopping loss of the epoch kept.</summary>
+    public double BestDevLoss => BestEpoch < 1 || BestEpoch > History.Count ? double.PositiveInfinity : History[BestEpoch - 1].DevLoss;
+}
 
 /// <summary>
 /// Trains <see cref="ModalityAttention"/> and <see cref="LabelFusionMlp"/> jointly, end to end, by
@@ -77,6 +95,21 @@ public static class FusionTrainer
 
         options ??= new FusionTrainingOptions();
         Validate(options);
+        FusionTrainingResult? best = null;
+        for (var r = 0; r < options.Restarts; r++)
+        {
+            var result = TrainOnce(train, dev, options with { Seed = options.Seed + r });
+            if (best is null || result.BestDevLoss < best.BestDevLoss)
+            {
+                best = result;
+            }
+        }
+
+        return best!;
+    }
+
+    private static FusionTrainingResult TrainOnce(IReadOnlyList<FusionExample> train, IReadOnlyList<FusionExample> dev, FusionTrainingOptions options)
+    {
         var classWeights = new float[EmotionLabels.Count];
         Array.Fill(classWeights, 1f);
         if (options.BalancedClasses)
@@ -111,6 +144,7 @@ public static class FusionTrainer
 
         var order = Enumerable.Range(0, train.Count).ToArray();
         var inputs = new IReadOnlyList<float[]?>[train.Count];
+        var corrupted = new int[train.Count];
         var history = new List<EpochLog>();
         var best = (Loss: double.PositiveInfinity, Epoch: 0, State: net.Snapshot());
         for (var epoch = 1; epoch <= options.MaxEpochs && epoch - best.Epoch <= options.Patience; epoch++)
@@ -118,7 +152,10 @@ public static class FusionTrainer
             random.Shuffle(order);
             for (var i = 0; i < train.Count; i++)
             {
-                inputs[i] = CompositeBuilder.Corrupt(CompositeBuilder.Dropout([.. train[i].Logits], options.ModalityDropout, random), options.NoiseCorruption, noise, random);
+                var kept = CompositeBuilder.Dropout([.. train[i].Logits], options.ModalityDropout, random);
+                var slots = CompositeBuilder.Corrupt(kept, options.NoiseCorruption, noise, random);
+                inputs[i] = slots;
+                corrupted[i] = Array.FindIndex(slots, m => m is not null && !kept.Contains(m));
             }
 
             var trainLoss = 0.0;
@@ -139,7 +176,7 @@ public static class FusionTrainer
                     {
                         var i = order[r];
                         var label = (int)train[i].Label;
-                        blockLoss[block] += passes[block].Accumulate(inputs[i], label, classWeights[label], options.FusedAuxiliaryWeight, blockGradients[block]);
+                        blockLoss[block] += passes[block].Accumulate(inputs[i], label, classWeights[label], options.FusedAuxiliaryWeight, blockGradients[block], corrupted[i], options.NoiseAttentionWeight);
                         blockWeight[block] += classWeights[label];
                     }
                 });
@@ -177,7 +214,7 @@ public static class FusionTrainer
         }
 
         net.Restore(best.State);
-        return new FusionTrainingResult(net.ToModel(), best.Epoch, history);
+        return new FusionTrainingResult(net.ToModel(), best.Epoch, history) { Seed = options.Seed };
     }
 
     private static void Validate(FusionTrainingOptions options)
@@ -186,9 +223,10 @@ public static class FusionTrainer
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxEpochs, nameof(options)); // 0 gives the initialised, untrained model
         ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options));
-        if (!(options.GateShare > 0f && options.GateShare <= 1f) || !(options.NoiseCorruption is >= 0f and <= 1f))
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Restarts, nameof(options));
+        if (!(options.GateShare > 0f && options.GateShare <= 1f) || !(options.NoiseCorruption is >= 0f and <= 1f) || !(options.NoiseAttentionWeight >= 0f) || !float.IsFinite(options.NoiseAttentionWeight))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "The gate share must be in (0, 1] and the noise corruption in [0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(options), "The gate share must be in (0, 1], the noise corruption in [0, 1] and the noise attention weight finite and non-negative.");
         }
 
         if (options.HiddenLayers is { } hidden && hidden.Any(w => w <= 0))

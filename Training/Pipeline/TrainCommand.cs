@@ -190,7 +190,7 @@ internal static class TrainCommand
                         new FeatureSet("speech CNN embedding" + tag, [.. Enumerable.Range(mfccWidth, SpeechEmbedder.EmbeddingSize)]),
                         new FeatureSet("MFCC statistics + CNN embedding" + tag, [.. Enumerable.Range(0, SpeechRecognizer.CombinedDimension)]),
                     ],
-                    new LinearHeadOptions(L2: [1e-2f, 3e-2f], ClassWeightPowers: [1f], MaxIterations: 1500, Criterion: r => r.Accuracy) { Tolerance = 1e-6f },
+                    new LinearHeadOptions(L2: [1e-2f, 3e-2f, 1e-1f], ClassWeightPowers: [1f], MaxIterations: 1500, Criterion: r => r.Accuracy) { Tolerance = 1e-6f },
                     log);
                 speechCandidates.AddRange(result.Candidates);
                 if (speechHead is null || result.Chosen.Score > speechHead.Chosen.Score)
@@ -281,7 +281,7 @@ internal static class TrainCommand
             paperText is null || paperSpeech is null
                 ? "paper paths: not trained (--no-paper-paths)"
                 : string.Create(CultureInfo.InvariantCulture, $"paper paths: text L1 λ = {paperText.L1?.ChosenL1:G4} ({paperText.Training.Head.Selection.Count} of {text.Width} features kept; path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {paperText.Training.BestEpoch}, speech {paperSpeech.Training.BestEpoch}, face (ResNet18) {faceHead.Training.BestEpoch}; {paperTime.TotalSeconds:0} s"),
-            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout {fusionOptions.ModalityDropout} and noise corruption {fusionOptions.NoiseCorruption} per epoch); early stopping on {fusionStop.Count} composites from another 20 %; the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} path (the live default); a second fusion on the ResNet18 head's face logits ({ResNetFusionFile}, best epoch {resNetFusion.BestEpoch}) serves Inference:FacePath=ResNet18"),
+            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout {fusionOptions.ModalityDropout} and noise corruption {fusionOptions.NoiseCorruption} per epoch, attention loss on the corrupted slot weight {fusionOptions.NoiseAttentionWeight}); early stopping on {fusionStop.Count} composites from another 20 % (clean and with one modality replaced by noise); best of {fusionOptions.Restarts} restarts on that loss (seed {fusion.Seed}); the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} path (the live default); a second fusion on the ResNet18 head's face logits ({ResNetFusionFile}, best epoch {resNetFusion.BestEpoch}) serves Inference:FacePath=ResNet18"),
             "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
             options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
             "the speech head is trained on features of the CNN's own training actors, whose CNN embeddings there are over-confident; that is why the fusion trains on logits of held-out items",
@@ -319,10 +319,20 @@ internal static class TrainCommand
     public const string ResNetFusionFile = "fusion-resnet18.json";
 
     /// <summary>
-    /// The fusion's training options: modality dropout and noise corruption, so that weight moves off
-    /// a missing or corrupted modality.
+    /// The fusion's training options: modality dropout, and noise corruption with a loss on the
+    /// corrupted slot's attention weight, so that weight moves off a missing or corrupted modality;
+    /// the best of four restarts on the early-stopping composites is kept.
     /// </summary>
-    public static FusionTrainingOptions FusionOptions(int seed) => new(ModalityDropout: 0.3f, FusedAuxiliaryWeight: 0.1f, NoiseCorruption: 0.4f, GatedSlots: true, GateShare: 1f, Seed: seed);
+    public static FusionTrainingOptions FusionOptions(int seed) => new(
+        LearningRate: 1e-3f,
+        ModalityDropout: 0.2f,
+        FusedAuxiliaryWeight: 0.1f,
+        NoiseCorruption: 0.7f,
+        NoiseAttentionWeight: 1f,
+        GatedSlots: true,
+        GateShare: 1f,
+        Restarts: 4,
+        Seed: seed);
 
     /// <summary>Part of the aligned rows (seeded) kept for the fusion's early stopping.</summary>
     public const double AlignedStopFraction = 0.2;

@@ -38,15 +38,17 @@ public sealed class FusionTrainerTests
             _ => e,
         }).ToArray();
         var gradients = net.NewGradients();
-        foreach (var e in examples)
+        // Example 0 has its text slot marked corrupted, so the attention's noise term is checked too.
+        int Corrupted(int i) => i == 0 ? (int)Modality.Text : -1;
+        for (var i = 0; i < examples.Length; i++)
         {
-            pass.Accumulate(e.Logits, (int)e.Label, 1.3f, 0.5f, gradients);
+            pass.Accumulate(examples[i].Logits, (int)examples[i].Label, 1.3f, 0.5f, gradients, Corrupted(i), 0.7f);
         }
 
         double Loss()
         {
             var scratch = net.NewGradients();
-            return examples.Sum(e => (double)pass.Accumulate(e.Logits, (int)e.Label, 1.3f, 0.5f, scratch));
+            return examples.Select((e, i) => (double)pass.Accumulate(e.Logits, (int)e.Label, 1.3f, 0.5f, scratch, Corrupted(i), 0.7f)).Sum();
         }
 
         var parameters = net.Parameters();
@@ -138,6 +140,42 @@ public sealed class FusionTrainerTests
         var textAlone = dev.Count(e => ModalityPrediction.FromLogits(Modality.Text, e.Logits[0]!).Emotion == e.Label) / (double)dev.Count;
         Assert.True(fused > textAlone + 0.02, $"fused {fused:F3}, text alone {textAlone:F3}");
     }
+
+    [Fact]
+    public void The_noise_attention_loss_moves_more_weight_off_a_corrupted_modality()
+    {
+        var train = Composites(1400, seed: 1);
+        var dev = Composites(700, seed: 2);
+        var statistics = CompositeBuilder.LogitStatistics(train);
+        var random = new Random(4);
+        var noisyText = dev.Select(e => new FusionExample([NoiseRow(statistics[0], random), e.Logits[1], e.Logits[2]], e.Label)).ToArray();
+        var plain = new FusionTrainingOptions(MaxEpochs: 6, NoiseCorruption: 0.7f, GatedSlots: true, Seed: 3);
+
+        var without = FusionTrainer.Train(train, dev, plain).Model;
+        var with = FusionTrainer.Train(train, dev, plain with { NoiseAttentionWeight = 2f }).Model;
+
+        static double TextAlpha(FusionModel model, IReadOnlyList<FusionExample> examples) => examples.Average(e => model.Fuse(e.Logits).Alpha[(int)Modality.Text]);
+        Assert.True(TextAlpha(with, noisyText) < TextAlpha(without, noisyText) - 0.02, $"α_text on noise {TextAlpha(without, noisyText):F3} → {TextAlpha(with, noisyText):F3}");
+    }
+
+    [Fact]
+    public void Restarts_keep_the_training_with_the_lowest_early_stopping_loss()
+    {
+        var train = Composites(700, seed: 1);
+        var dev = Composites(350, seed: 2);
+        var options = new FusionTrainingOptions(MaxEpochs: 3, Seed: 10);
+
+        var singles = Enumerable.Range(0, 3).Select(r => FusionTrainer.Train(train, dev, options with { Seed = 10 + r })).ToArray();
+        var best = FusionTrainer.Train(train, dev, options with { Restarts = 3 });
+
+        Assert.Equal(singles.Min(r => r.BestDevLoss), best.BestDevLoss);
+        Assert.Equal(singles.MinBy(r => r.BestDevLoss)!.Seed, best.Seed);
+        Assert.Throws<ArgumentOutOfRangeException>(() => FusionTrainer.Train(train, dev, options with { Restarts = 0 }));
+    }
+
+    // Gaussian noise with the modality's logit statistics, as the corruption in training draws it.
+    private static float[] NoiseRow((float[] Mean, float[] Std) statistics, Random random) =>
+        [.. statistics.Mean.Select((m, c) => m + (statistics.Std[c] * (float)(Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble()))))];
 
     [Fact]
     public void Fusion_training_accepts_aligned_examples_with_any_subset_of_modalities_and_is_deterministic()
