@@ -168,8 +168,13 @@ public static class CompositeBuilder
     /// standard deviation: the label no longer follows from it, so the fusion learns to look away
     /// from a modality whose logits carry no evidence.
     /// </summary>
-    internal static float[]?[] Corrupt(float[]?[] slots, float probability, IReadOnlyList<(float[] Mean, float[] Std)> statistics, Random random)
+    internal static float[]?[] Corrupt(float[]?[] slots, float probability, IReadOnlyList<(float[] Mean, float[] Std)> statistics, Random random) =>
+        Corrupt(slots, probability, statistics, random, out _);
+
+    /// <summary>The corruption above, also giving the slot replaced by noise (−1 when none was).</summary>
+    internal static float[]?[] Corrupt(float[]?[] slots, float probability, IReadOnlyList<(float[] Mean, float[] Std)> statistics, Random random, out int corrupted)
     {
+        corrupted = -1;
         if (probability <= 0f || random.NextDouble() >= probability)
         {
             return slots;
@@ -181,12 +186,15 @@ public static class CompositeBuilder
             return slots;
         }
 
-        var m = present[random.Next(present.Length)];
-        var (mean, std) = statistics[m];
+        corrupted = present[random.Next(present.Length)];
         var result = (float[]?[])slots.Clone();
-        result[m] = [.. Enumerable.Range(0, mean.Length).Select(c => mean[c] + (std[c] * (float)Gaussian(random)))];
+        result[corrupted] = NoiseRow(statistics[corrupted], random);
         return result;
     }
+
+    /// <summary>Gaussian noise with a modality's per-class logit mean and standard deviation.</summary>
+    internal static float[] NoiseRow((float[] Mean, float[] Std) statistics, Random random) =>
+        [.. Enumerable.Range(0, statistics.Mean.Length).Select(c => statistics.Mean[c] + (statistics.Std[c] * (float)Gaussian(random)))];
 
     /// <summary>Per-class mean and standard deviation of each modality's logits over <paramref name="examples"/> (label-blind).</summary>
     internal static (float[] Mean, float[] Std)[] LogitStatistics(IReadOnlyList<FusionExample> examples) =>

@@ -153,9 +153,7 @@ public static class FusionTrainer
             for (var i = 0; i < train.Count; i++)
             {
                 var kept = CompositeBuilder.Dropout([.. train[i].Logits], options.ModalityDropout, random);
-                var slots = CompositeBuilder.Corrupt(kept, options.NoiseCorruption, noise, random);
-                inputs[i] = slots;
-                corrupted[i] = Array.FindIndex(slots, m => m is not null && !kept.Contains(m));
+                inputs[i] = CompositeBuilder.Corrupt(kept, options.NoiseCorruption, noise, random, out corrupted[i]);
             }
 
             var trainLoss = 0.0;

@@ -148,7 +148,7 @@ public sealed class FusionTrainerTests
         var dev = Composites(700, seed: 2);
         var statistics = CompositeBuilder.LogitStatistics(train);
         var random = new Random(4);
-        var noisyText = dev.Select(e => new FusionExample([NoiseRow(statistics[0], random), e.Logits[1], e.Logits[2]], e.Label)).ToArray();
+        var noisyText = dev.Select(e => new FusionExample([CompositeBuilder.NoiseRow(statistics[0], random), e.Logits[1], e.Logits[2]], e.Label)).ToArray();
         var plain = new FusionTrainingOptions(MaxEpochs: 6, NoiseCorruption: 0.7f, GatedSlots: true, Seed: 3);
 
         var without = FusionTrainer.Train(train, dev, plain).Model;
@@ -172,10 +172,6 @@ public sealed class FusionTrainerTests
         Assert.Equal(singles.MinBy(r => r.BestDevLoss)!.Seed, best.Seed);
         Assert.Throws<ArgumentOutOfRangeException>(() => FusionTrainer.Train(train, dev, options with { Restarts = 0 }));
     }
-
-    // Gaussian noise with the modality's logit statistics, as the corruption in training draws it.
-    private static float[] NoiseRow((float[] Mean, float[] Std) statistics, Random random) =>
-        [.. statistics.Mean.Select((m, c) => m + (statistics.Std[c] * (float)(Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble()))))];
 
     [Fact]
     public void Fusion_training_accepts_aligned_examples_with_any_subset_of_modalities_and_is_deterministic()
