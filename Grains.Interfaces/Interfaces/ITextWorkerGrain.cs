@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Emotion.Orleans.Grains;
 
 /// <summary>Transcript text → class embedding; concurrent requests share one model run.</summary>
@@ -13,4 +15,12 @@ public interface ITextWorkerGrain : IGrainWithIntegerKey
     /// <exception cref="MalformedInputException">The text or a context turn is empty, only whitespace or too long.</exception>
     [Alias("recognize-in-context")]
     Task<ClassLogits> Recognize(string callId, string text, IReadOnlyList<string> context);
+
+    /// <summary>
+    /// Recognizes one text of a call with the embeddings of its previous turns (oldest first), as
+    /// earlier answers returned them; the answer carries this text's embedding for the next turns.
+    /// </summary>
+    /// <exception cref="MalformedInputException">The text is empty, only whitespace or too long, or a context embedding has the wrong width.</exception>
+    [Alias("recognize-after-embeddings")]
+    Task<TextRecognitionResult> RecognizeAfter(string callId, string text, IReadOnlyList<ImmutableArray<float>> previousEmbeddings);
 }

@@ -60,7 +60,7 @@ public sealed partial class CallSessionGrain(
     // Live model context, in memory only like the segmenter (after a reactivation both restart):
     // the call's last transcript turns for the text model's dialogue context, and the running
     // statistics of the call's speech features for per-speaker normalisation.
-    private readonly List<string> _recentTexts = [];
+    private readonly List<ImmutableArray<float>> _recentEmbeddings = [];
     private SpeakerFeatureStatistics? _speechStatistics;
 
     private string CallId => this.GetPrimaryKeyString();
@@ -428,10 +428,11 @@ public sealed partial class CallSessionGrain(
             throw Reject(new OutOfOrderTimestampException(CallId, InputModality.Text, segment.Start, last));
         }
 
-        ClassLogits logits;
+        TextRecognitionResult recognized;
         try
         {
-            logits = await GrainFactory.GetGrain<ITextWorkerGrain>(0).Recognize(CallId, segment.Text ?? "", [.. _recentTexts]);
+            // The previous turns go as the embeddings their own answers carried: each turn is embedded once.
+            recognized = await GrainFactory.GetGrain<ITextWorkerGrain>(0).RecognizeAfter(CallId, segment.Text ?? "", [.. _recentEmbeddings]);
         }
         catch (MalformedInputException e)
         {
@@ -439,12 +440,13 @@ public sealed partial class CallSessionGrain(
         }
 
         Call.LastTextStart = segment.Start;
-        _recentTexts.Add(segment.Text ?? "");
-        if (_recentTexts.Count > DialogueContext.DefaultTurns)
+        _recentEmbeddings.Add(recognized.Embedding);
+        if (_recentEmbeddings.Count > DialogueContext.DefaultTurns)
         {
-            _recentTexts.RemoveAt(0);
+            _recentEmbeddings.RemoveAt(0);
         }
 
+        var logits = recognized.Logits;
         return await ObserveAsync(new ModalityObservation(InputModality.Text, logits, segment.Start, segment.End, UtteranceEnd: true, segment.Speaker, segment.Text));
     }
 

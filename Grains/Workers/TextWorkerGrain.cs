@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Emotion.Orleans.Inference;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -13,7 +14,7 @@ namespace Emotion.Orleans.Grains;
 [Reentrant]
 public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, ITextWorkerGrain
 {
-    private readonly RequestBatcher<TextTurn, ModalityPrediction> _batcher = new(metrics.InstrumentBatches<TextTurn, ModalityPrediction>(Modality.Text, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
+    private readonly RequestBatcher<TextTurn, TextRecognition> _batcher = new(metrics.InstrumentBatches<TextTurn, TextRecognition>(Modality.Text, recognizer.RecognizeTurns), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
 
     /// <inheritdoc />
     public Task<ClassLogits> Recognize(string callId, string text) => Recognize(callId, text, []);
@@ -23,7 +24,22 @@ public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerO
     {
         try
         {
-            return (await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(new TextTurn(text, context ?? [])))).ToLogits();
+            return (await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(new TextTurn(text, context ?? [])))).Prediction.ToLogits();
+        }
+        catch (InvalidInputException e)
+        {
+            throw e.ToMalformed(callId);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<TextRecognitionResult> RecognizeAfter(string callId, string text, IReadOnlyList<ImmutableArray<float>> previousEmbeddings)
+    {
+        try
+        {
+            IReadOnlyList<float[]> previous = [.. (previousEmbeddings ?? []).Select(e => e.IsDefault ? null! : e.ToArray())];
+            var recognition = await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(TextTurn.AfterEmbeddings(text, previous)));
+            return new TextRecognitionResult(recognition.Prediction.ToLogits(), [.. recognition.Embedding]);
         }
         catch (InvalidInputException e)
         {

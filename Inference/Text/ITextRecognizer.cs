@@ -17,4 +17,12 @@ public interface ITextRecognizer
         ArgumentNullException.ThrowIfNull(turns);
         return Recognize([.. turns.Select(t => t.Text)]);
     }
+
+    /// <summary>
+    /// Recognizes each utterance as <see cref="Recognize(IReadOnlyList{TextTurn})"/> does and also
+    /// returns its sentence embedding, which the caller passes back as
+    /// <see cref="TextTurn.ContextEmbeddings"/> of the next turns instead of their text.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A text or a context turn is refused, or a context embedding has the wrong width; nothing runs.</exception>
+    IReadOnlyList<TextRecognition> RecognizeTurns(IReadOnlyList<TextTurn> turns);
 }

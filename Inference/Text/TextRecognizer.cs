@@ -51,32 +51,66 @@ public sealed class TextRecognizer : ITextRecognizer
 
     /// <inheritdoc />
     /// <exception cref="InvalidInputException">A text or a context turn is refused by the embedder; nothing runs.</exception>
-    public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<TextTurn> turns)
+    public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<TextTurn> turns) => [.. RecognizeTurns(turns).Select(r => r.Prediction)];
+
+    /// <inheritdoc />
+    public IReadOnlyList<TextRecognition> RecognizeTurns(IReadOnlyList<TextTurn> turns)
     {
         ArgumentNullException.ThrowIfNull(turns);
-        // Utterances first, then every turn's kept context, all in one encoder run.
-        var contexts = turns.Select(t => ReadsContext ? DialogueContext.Last(t.Context ?? [], ContextTurns) : []).ToArray();
+
+        // Context given as embeddings is read as is; context given as text is embedded with the
+        // utterances, all in one encoder run (utterances first).
+        var width = _embedder.Dimension;
+        var given = new IReadOnlyList<float[]>?[turns.Count];
+        var contexts = new IReadOnlyList<string>[turns.Count];
+        for (var i = 0; i < turns.Count; i++)
+        {
+            contexts[i] = [];
+            if (!ReadsContext)
+            {
+                continue;
+            }
+
+            if (turns[i].ContextEmbeddings is { } embedded)
+            {
+                foreach (var e in embedded)
+                {
+                    if (e is null || e.Length != width)
+                    {
+                        throw new InvalidInputException(Modality.Text, InputErrorKind.WrongShape, $"Context embeddings must be {width} wide; got {(e is null ? "none" : e.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))}.");
+                    }
+                }
+
+                given[i] = DialogueContext.Last(embedded, ContextTurns);
+            }
+            else
+            {
+                contexts[i] = DialogueContext.Last(turns[i].Context ?? [], ContextTurns);
+            }
+        }
+
         var embeddings = _embedder.Embed([.. turns.Select(t => t.Text), .. contexts.SelectMany(c => c)], _observer);
         var clock = new StageClock(_observer, Modality.Text);
-        var predictions = new ModalityPrediction[turns.Count];
+        var recognitions = new TextRecognition[turns.Count];
         var next = turns.Count;
         for (var i = 0; i < turns.Count; i++)
         {
             float[] features = embeddings[i];
             if (ReadsContext)
             {
-                features = DialogueContext.Features(embeddings[i], embeddings[next..(next + contexts[i].Count)]);
+                var previous = given[i] ?? embeddings[next..(next + contexts[i].Count)];
                 next += contexts[i].Count;
+                features = DialogueContext.Features(embeddings[i], previous);
             }
 
-            predictions[i] = ModalityPrediction.FromLogits(Modality.Text, _head.Logits(features));
+            recognitions[i] = new TextRecognition(ModalityPrediction.FromLogits(Modality.Text, _head.Logits(features)), embeddings[i]);
         }
 
-        if (predictions.Length > 0)
+        if (recognitions.Length > 0)
         {
-            clock.Completed(InferenceStage.Classifier, predictions.Length);
+            clock.Completed(InferenceStage.Classifier, recognitions.Length);
         }
 
-        return predictions;
+        return recognitions;
     }
 }

@@ -79,8 +79,8 @@ public sealed class CapacityCeiling
         }
 
         var textPerCallSecond = 1 / _options.TextInterval.TotalSeconds;
-        var texts = _media.Lines.Select(l => l.Text).ToList();
-        stages.Add(await SearchAsync("text (segments)", textPerCallSecond, texts, batch => _text.Recognize(batch), point, log, cancellationToken));
+        var texts = ContextTurns(_text, [.. _media.Lines.Select(l => l.Text)]);
+        stages.Add(await SearchAsync("text (segments)", textPerCallSecond, texts, batch => _text.RecognizeTurns(batch), point, log, cancellationToken));
 
         if (_replies is { } replies)
         {
@@ -109,6 +109,16 @@ public sealed class CapacityCeiling
         await log.WriteLineAsync(fusion.Describe("fusion", "results"));
 
         return TrueCeilingFigures.Of(stages, Environment.ProcessorCount, _parallel, point.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Each line as a live call sends it: with the embeddings of the call's previous lines, which
+    /// the session keeps from earlier answers, so a line costs one encoder pass as it does live.
+    /// </summary>
+    internal static List<TextTurn> ContextTurns(ITextRecognizer text, IReadOnlyList<string> lines)
+    {
+        var embeddings = text.RecognizeTurns([.. lines.Select(l => new TextTurn(l, []))]).Select(r => r.Embedding).ToList();
+        return [.. lines.Select((line, k) => TextTurn.AfterEmbeddings(line, embeddings[Math.Max(0, k - DialogueContext.DefaultTurns)..k]))];
     }
 
     private async Task<StageCeiling> SearchAsync<T>(string name, double perCallSecond, IReadOnlyList<T> items, Action<IReadOnlyList<T>> run, TimeSpan point, TextWriter log, CancellationToken cancellationToken)

@@ -63,7 +63,8 @@ public sealed class SameBatchReplay
         ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
 
         // Inputs are prepared before the clock starts, as the pipeline's arrive ready-made.
-        var lines = Enumerable.Range(0, (int)amount.Segments).Select(i => _media.Lines[i % _media.Lines.Count]).ToList();
+        var turns = CapacityCeiling.ContextTurns(_text, [.. _media.Lines.Select(l => l.Text)]);
+        var lines = Enumerable.Range(0, (int)amount.Segments).Select(i => (_media.Lines[i % _media.Lines.Count].Speaker, Turn: turns[i % turns.Count])).ToList();
         var frames = Enumerable.Range(0, (int)amount.Frames).Select(i => (ReadOnlyMemory<byte>)_media.Frames[i % _media.Frames.Count]).ToList();
         var chunkSamples = (int)(_media.SampleRate * _chunk.TotalSeconds);
         var chunksPerCall = (int)Math.Round(amount.AudioSeconds / calls / _chunk.TotalSeconds);
@@ -108,12 +109,12 @@ public sealed class SameBatchReplay
             machine);
     }
 
-    private TimeSpan RunText(List<(Speaker Speaker, string Text)> lines, BatchPlan plan)
+    private TimeSpan RunText(List<(Speaker Speaker, TextTurn Turn)> lines, BatchPlan plan)
     {
         var clock = Stopwatch.StartNew();
         Parallel.ForEach(plan.Split(lines).ToList(), _parallel, batch =>
         {
-            var predictions = _text.Recognize([.. batch.Select(l => l.Text)]);
+            var predictions = _text.RecognizeTurns([.. batch.Select(l => l.Turn)]);
             if (_replies is { } replies)
             {
                 // The silo suggests a reply for every customer line (one more text embedding).
@@ -121,7 +122,7 @@ public sealed class SameBatchReplay
                 {
                     if (batch[i].Speaker == Speaker.Customer)
                     {
-                        replies.Suggest(predictions[i].Emotion, batch[i].Text);
+                        replies.Suggest(predictions[i].Prediction.Emotion, batch[i].Turn.Text);
                     }
                 }
             }

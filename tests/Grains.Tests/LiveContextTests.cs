@@ -14,7 +14,7 @@ public sealed class LiveContextTests(ClusterFixture fixture)
         [.. Enumerable.Range(0, (int)(seconds * PcmAudio.SampleRate)).Select(i => amplitude * MathF.Sin((float)(2 * Math.PI * hz * i / PcmAudio.SampleRate)))];
 
     [Fact]
-    public async Task The_text_worker_gets_the_previous_turns_of_the_call_oldest_first()
+    public async Task The_text_worker_gets_the_embeddings_of_the_previous_turns_of_the_call_oldest_first()
     {
         var recognizer = fixture.SiloService<BatchCountingTextRecognizer>();
         var id = $"call-{Guid.NewGuid():N}";
@@ -27,13 +27,43 @@ public sealed class LiveContextTests(ClusterFixture fixture)
             await call.SendText(Text(id, lines[i], i * 2));
         }
 
+        // Each line is embedded once, as itself; later turns get its embedding, not its text again.
         var seen = recognizer.Turns.Where(t => t.Text.Contains(id, StringComparison.Ordinal)).ToList();
         Assert.Equal(lines, seen.Select(t => t.Text));
-        Assert.Empty(seen[0].Context);
-        Assert.Equal([lines[0]], seen[1].Context);
-        Assert.Equal([lines[0], lines[1]], seen[2].Context);
-        Assert.Equal([lines[1], lines[2]], seen[3].Context); // the last DialogueContext.DefaultTurns turns
+        Assert.All(seen, t => Assert.Empty(t.Context));
+        var own = ClusterFixture.Models.TextRecognizer.RecognizeTurns([.. lines.Select(l => new TextTurn(l, []))]).Select(r => r.Embedding).ToList();
+        var tolerance = new FloatTolerance(1e-5f);
+        Assert.Empty(seen[0].ContextEmbeddings!);
+        Assert.Equal(own[0], Assert.Single(seen[1].ContextEmbeddings!), tolerance);
+        Assert.Equal([.. own[0], .. own[1]], seen[2].ContextEmbeddings!.SelectMany(e => e), tolerance);
+        Assert.Equal([.. own[1], .. own[2]], seen[3].ContextEmbeddings!.SelectMany(e => e), tolerance); // the last DialogueContext.DefaultTurns turns
         await call.EndCall();
+    }
+
+    [Fact]
+    public async Task Context_given_as_embeddings_gives_the_same_answer_as_context_given_as_text()
+    {
+        var worker = fixture.Client.GetGrain<ITextWorkerGrain>(0);
+        string[] context = ["I was charged twice this month.", "Nobody answered my emails."];
+        var first = await worker.RecognizeAfter("call-embedded-context", context[0], []);
+        var second = await worker.RecognizeAfter("call-embedded-context", context[1], [first.Embedding]);
+
+        var answer = await worker.RecognizeAfter("call-embedded-context", "Okay.", [first.Embedding, second.Embedding]);
+
+        var expected = await worker.Recognize("call-embedded-context", "Okay.", context);
+        Assert.Equal(expected.Values.ToArray(), answer.Logits.Values.ToArray(), new FloatTolerance(1e-4f));
+        Assert.Equal(MiniLmEncoder.EmbeddingDimension, answer.Embedding.Length);
+    }
+
+    [Fact]
+    public async Task A_context_embedding_of_the_wrong_width_is_refused_with_a_typed_error()
+    {
+        var worker = fixture.Client.GetGrain<ITextWorkerGrain>(0);
+
+        var error = await Assert.ThrowsAsync<MalformedInputException>(() => worker.RecognizeAfter("call-bad-context", "Okay.", [ImmutableArray.Create(1f, 2f)]));
+
+        Assert.Equal("call-bad-context", error.CallId);
+        Assert.Equal(nameof(InputErrorKind.WrongShape), error.Reason);
     }
 
     [Fact]

@@ -47,15 +47,17 @@ public sealed class BatchCountingTextRecognizer(ITextRecognizer model) : ITextRe
         return predictions;
     }
 
-    public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<TextTurn> turns)
+    public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<TextTurn> turns) => [.. RecognizeTurns(turns).Select(r => r.Prediction)];
+
+    public IReadOnlyList<TextRecognition> RecognizeTurns(IReadOnlyList<TextTurn> turns)
     {
-        var predictions = model.Recognize(turns);
+        var recognitions = model.RecognizeTurns(turns);
         lock (_batchSizes)
         {
             _batchSizes.Add(turns.Count);
             _turns.AddRange(turns);
         }
 
-        return predictions;
+        return recognitions;
     }
 }

@@ -331,6 +331,8 @@ public sealed class InferenceHostingTests(HostingBundleFixture bundle) : IClassF
 
         public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<string> texts) => throw new NotSupportedException();
 
+        public IReadOnlyList<TextRecognition> RecognizeTurns(IReadOnlyList<TextTurn> turns) => throw new NotSupportedException();
+
         public float[][] Embed(IReadOnlyList<string> texts) => throw new NotSupportedException();
 
         public IReadOnlyList<ModalityPrediction> Recognize(IReadOnlyList<float[]> utterances) => throw new NotSupportedException();
