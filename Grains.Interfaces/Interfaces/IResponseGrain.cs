@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Emotion.Orleans.Grains;
 
 /// <summary>Suggests an agent reply for the customer's emotion and words.</summary>
@@ -9,4 +11,8 @@ public interface IResponseGrain : IGrainWithIntegerKey
     /// <param name="customerUtterance">What the customer said.</param>
     [Alias("suggest")]
     Task<ReplySuggestion?> Suggest(string emotion, string customerUtterance);
+
+    /// <summary>Suggests a reply for the customer's words, given their sentence embedding from the text worker (not embedded again).</summary>
+    [Alias("suggest-for-embedding")]
+    Task<ReplySuggestion?> Suggest(string emotion, string customerUtterance, ImmutableArray<float> utteranceEmbedding);
 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Emotion.Orleans.Grains;
 
 /// <summary>
@@ -12,6 +14,7 @@ namespace Emotion.Orleans.Grains;
 /// <param name="UtteranceEnd">True when the evidence closes an utterance (fuse now).</param>
 /// <param name="Speaker">Who spoke, when known (text).</param>
 /// <param name="Text">The words, for text evidence (used to suggest a reply).</param>
+/// <param name="TextEmbedding">The words' sentence embedding from the text worker, so the reply suggestion does not embed them again.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("emotion.modality-observation")]
@@ -22,4 +25,5 @@ public sealed record ModalityObservation(
     [property: Id(3)] TimeSpan End,
     [property: Id(4)] bool UtteranceEnd,
     [property: Id(5)] Speaker? Speaker = null,
-    [property: Id(6)] string? Text = null);
+    [property: Id(6)] string? Text = null,
+    [property: Id(7)] ImmutableArray<float>? TextEmbedding = null);

@@ -447,7 +447,7 @@ public sealed partial class CallSessionGrain(
         }
 
         var logits = recognized.Logits;
-        return await ObserveAsync(new ModalityObservation(InputModality.Text, logits, segment.Start, segment.End, UtteranceEnd: true, segment.Speaker, segment.Text));
+        return await ObserveAsync(new ModalityObservation(InputModality.Text, logits, segment.Start, segment.End, UtteranceEnd: true, segment.Speaker, segment.Text, recognized.Embedding));
     }
 
     private async Task<IReadOnlyList<FusedResult>> SegmentAsync(AudioChunk chunk, float[] samples)

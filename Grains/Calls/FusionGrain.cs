@@ -129,7 +129,10 @@ public sealed partial class FusionGrain(FusionModel model, IOptions<FusionOption
 
         var start = Stopwatch.GetTimestamp();
         using var span = EmotionMetrics.StartReplySuggestion();
-        var reply = await GrainFactory.GetGrain<IResponseGrain>(0).Suggest(distribution.Top, observation.Text);
+        var replies = GrainFactory.GetGrain<IResponseGrain>(0);
+        var reply = observation.TextEmbedding is { IsDefault: false } embedding
+            ? await replies.Suggest(distribution.Top, observation.Text, embedding)
+            : await replies.Suggest(distribution.Top, observation.Text);
         metrics.RecordReplySuggestion(Stopwatch.GetElapsedTime(start));
         return reply;
     }

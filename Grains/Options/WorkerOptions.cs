@@ -6,8 +6,16 @@ public sealed class WorkerOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Workers";
 
-    /// <summary>Most requests one model run takes.</summary>
+    /// <summary>Most requests one model run takes (text and speech).</summary>
     public int MaxBatchSize { get; set; } = 16;
+
+    /// <summary>
+    /// Most frames one face run takes. Frames are the heaviest input and a frame waits for the whole
+    /// run it joins, so large face batches cost latency without gaining throughput: on the 2-core
+    /// CPU profile the face path gave 156 frames per core-second at batch 4 and 137 at batch 16
+    /// (load benchmark's ceiling, 2026-12-01).
+    /// </summary>
+    public int MaxFaceBatchSize { get; set; } = 4;
 
     /// <summary>
     /// How long a worker waits after a request for others to join its model run (unless the batch

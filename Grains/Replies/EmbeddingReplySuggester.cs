@@ -46,6 +46,23 @@ public sealed class EmbeddingReplySuggester : IReplySuggester
             return new ReplySuggestion(replies[0], EmotionLabels.Name(emotion), 0f);
         }
 
+        return Closest(emotion, replies, utterance);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>An embedding of another width than this suggester's encoder gives is not used: the words are embedded again.</remarks>
+    public ReplySuggestion? Suggest(EmotionLabel emotion, string customerUtterance, ReadOnlySpan<float> utteranceEmbedding)
+    {
+        if (utteranceEmbedding.Length != _embedder.Dimension || string.IsNullOrWhiteSpace(customerUtterance))
+        {
+            return Suggest(emotion, customerUtterance);
+        }
+
+        return _bank.Replies.TryGetValue(emotion, out var replies) && replies.Count > 0 ? Closest(emotion, replies, utteranceEmbedding) : null;
+    }
+
+    private ReplySuggestion Closest(EmotionLabel emotion, IReadOnlyList<string> replies, ReadOnlySpan<float> utterance)
+    {
         var candidates = _embeddings.Value[emotion];
         var best = 0;
         var bestSimilarity = float.NegativeInfinity;

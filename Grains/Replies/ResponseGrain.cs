@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Emotion.Orleans.Inference;
 using Orleans.Concurrency;
 
@@ -10,4 +11,8 @@ public sealed class ResponseGrain(IReplySuggester suggester) : Grain, IResponseG
     /// <inheritdoc />
     public Task<ReplySuggestion?> Suggest(string emotion, string customerUtterance) =>
         Task.FromResult(EmotionLabels.TryParse(emotion, out var label) ? suggester.Suggest(label, customerUtterance) : null);
+
+    /// <inheritdoc />
+    public Task<ReplySuggestion?> Suggest(string emotion, string customerUtterance, ImmutableArray<float> utteranceEmbedding) =>
+        Task.FromResult(EmotionLabels.TryParse(emotion, out var label) ? suggester.Suggest(label, customerUtterance, utteranceEmbedding.AsSpan()) : null);
 }

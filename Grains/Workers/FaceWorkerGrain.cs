@@ -13,7 +13,7 @@ namespace Emotion.Orleans.Grains;
 [Reentrant]
 public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, IFaceWorkerGrain
 {
-    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
+    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxFaceBatchSize, options.Value.BatchWindow, time);
 
     /// <inheritdoc />
     public async Task<FaceResult> Recognize(string callId, byte[] image)

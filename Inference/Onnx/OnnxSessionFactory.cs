@@ -89,6 +89,11 @@ public sealed partial class OnnxSessionFactory
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+
+            // Memory patterns are planned and kept once per distinct set of input shapes; live
+            // batches and transcript lengths keep producing new shapes, so a long-running silo's
+            // native memory would keep growing by one plan at a time.
+            EnableMemoryPattern = false,
         };
         if (_options.IntraOpThreads > 0)
         {

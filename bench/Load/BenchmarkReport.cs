@@ -223,12 +223,12 @@ public sealed record BenchmarkReport(
         md.Append(Summary());
         md.AppendLine("```");
         md.AppendLine();
-        md.AppendLine("| calls | held | event→result p50 / p95 / p99 ms | text round trip p50 / p99 | speech round trip p50 / p99 | face round trip p50 / p99 | results/s | dropped | refused | process CPU (cores) | machine CPU |");
-        md.AppendLine("|---:|:---:|---|---|---|---|---:|---:|---:|---:|---:|");
+        md.AppendLine("| calls | held | measured s | event→result p50 / p95 / p99 ms | text round trip p50 / p99 | speech round trip p50 / p99 | face round trip p50 / p99 | results/s | dropped | refused | process CPU (cores) | machine CPU |");
+        md.AppendLine("|---:|:---:|---:|---|---|---|---|---:|---:|---:|---:|---:|");
         foreach (var s in Steps.Concat(Soak is null ? [] : [Soak]))
         {
             var held = s.Held(TimeSpan.FromMilliseconds(MaxP99Ms)) ? "yes" : "no";
-            md.AppendLine(inv, $"| {s.Calls}{(ReferenceEquals(s, Soak) ? " (soak)" : "")} | {held} | {Triple(s.EventToResult)} | {Pair(s.Modalities["text"].RoundTrip)} | {Pair(s.Modalities["speech"].RoundTrip)} | {Pair(s.Modalities["face"].RoundTrip)} | {s.ResultsPerSecond:0.0} | {s.Dropped} | {s.Refused} | {s.ProcessCpuCores:0.00} | {(s.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} |");
+            md.AppendLine(inv, $"| {s.Calls}{(ReferenceEquals(s, Soak) ? " (soak)" : "")} | {held} | {s.MeasuredSeconds:0} | {Triple(s.EventToResult)} | {Pair(s.Modalities["text"].RoundTrip)} | {Pair(s.Modalities["speech"].RoundTrip)} | {Pair(s.Modalities["face"].RoundTrip)} | {s.ResultsPerSecond:0.0} | {s.Dropped} | {s.Refused} | {s.ProcessCpuCores:0.00} | {(s.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} |");
         }
 
         if (TrueCeiling is { } t)

@@ -84,12 +84,14 @@ public sealed class CapacityCeiling
 
         if (_replies is { } replies)
         {
-            // The fusion asks for a reply on every customer line: one more text embedding each, unbatched.
+            // The fusion asks for a reply on every customer line, over the embedding the text worker gave.
             var customer = _media.Lines.Where(l => l.Speaker == Speaker.Customer).Select(l => l.Text).ToList();
             if (customer.Count > 0)
             {
                 var share = customer.Count / (double)_media.Lines.Count;
-                var measured = Measure(customer, 1, batch => replies.Suggest(EmotionLabel.Neutral, batch[0]), point);
+                // Live, the reply reuses the text worker's embedding of the line: only the bank search runs.
+                var embedded = _text.RecognizeTurns([.. customer.Select(c => new TextTurn(c, []))]).Select((r, i) => (Text: customer[i], r.Embedding)).ToList();
+                var measured = Measure(embedded, 1, batch => replies.Suggest(EmotionLabel.Neutral, batch[0].Text, batch[0].Embedding), point);
                 stages.Add(measured.ToStage("reply suggestion (customer lines)", share * textPerCallSecond, null));
                 await log.WriteLineAsync(measured.Describe("reply suggestion", "lines"));
             }

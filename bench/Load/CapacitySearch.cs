@@ -4,8 +4,14 @@ namespace Emotion.Orleans.LoadGenerator;
 
 /// <summary>
 /// Raises the number of calls (doubling, then halving the gap) until a step no longer holds the
-/// bound (p99 event-to-result latency, nothing dropped or refused); the answer is the highest count that held.
+/// bound (p99 event-to-result latency, nothing dropped or refused); then, when the options ask for
+/// it, confirms the highest count that held in a longer step, stepping down until one holds. The
+/// answer is the highest count that held (and was confirmed).
 /// </summary>
+/// <remarks>
+/// Short steps find the knee quickly but can pass a count whose queues grow too slowly to cross
+/// the bound within the step; the confirmation step is long enough for such a backlog to show.
+/// </remarks>
 public sealed class CapacitySearch(LoadStep step, LoadOptions options, TextWriter log)
 {
     /// <summary>Searches within the options' budget.</summary>
@@ -68,7 +74,32 @@ public sealed class CapacitySearch(LoadStep step, LoadOptions options, TextWrite
             n = next;
         }
 
+        if (options.Calls is null && held > 0 && options.ConfirmStep > options.StepDuration)
+        {
+            held = await ConfirmAsync(held, runId, steps, cancellationToken);
+        }
+
         return (steps, held);
+    }
+
+    private async Task<int> ConfirmAsync(int candidate, string runId, List<StepFigures> steps, CancellationToken cancellationToken)
+    {
+        await log.WriteLineAsync($"confirming in steps of {options.ConfirmStep.TotalSeconds:0} s");
+        while (candidate > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            var (figures, _) = await step.RunAsync(candidate, $"{runId}-c{candidate}", options.ConfirmStep, cancellationToken);
+            steps.Add(figures);
+            var ok = figures.Held(options.MaxP99);
+            await log.WriteLineAsync(Describe(figures, ok));
+            if (ok)
+            {
+                return candidate;
+            }
+
+            candidate -= Math.Max(1, candidate / 8);
+        }
+
+        return 0;
     }
 
     /// <summary>One line per step.</summary>

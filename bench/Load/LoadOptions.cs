@@ -17,13 +17,15 @@ public sealed record LoadOptions
 {
     /// <summary>Usage text.</summary>
     public const string Usage = """
-        usage: emotion-load [--short | --long] [--calls <n>] [--step <seconds>] [--fps <n>] [--text-every <seconds>]
+        usage: emotion-load [--short | --long] [--calls <n>] [--step <seconds>] [--confirm <seconds>] [--fps <n>] [--text-every <seconds>]
                             [--max-p99 <ms>] [--max-lag <ms>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>]
                             [--call-length <seconds>] [--retention <seconds>] [--storage-cost] [--no-face] [--no-ceiling] [--ceiling-point <seconds>] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
           --short        capacity search in short steps, ceiling runs, about 2 minutes (default)
           --long         longer steps, then a soak at the highest count that held with the process memory sampled
           --calls        run this many calls for one step instead of searching
           --step         seconds each step runs its calls (short 8, long 30)
+          --confirm      seconds of the step that confirms the count found, stepping down until one holds
+                         (short 30; 0 for none; the long mode's steps are already that long)
           --fps          video frames per second per call (default 3; 640x480 JPEG)
           --text-every   seconds between transcript segments (default 3)
           --max-p99      the bound on p99 event-to-result latency in ms (default 1000)
@@ -51,6 +53,9 @@ public sealed record LoadOptions
 
     /// <summary>How long each step runs its calls.</summary>
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Length of the step that confirms the count the search found (it steps down until one holds); zero or not longer than <see cref="StepDuration"/> for none.</summary>
+    public TimeSpan ConfirmStep { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Stretch at the start of a step left out of the figures (calls start staggered over it).</summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(1.5);
@@ -138,6 +143,7 @@ public sealed record LoadOptions
                 "--short" or "--long" => options,
                 "--calls" => options with { Calls = (int)Number(1) },
                 "--step" => options with { StepDuration = TimeSpan.FromSeconds(Number(2)) },
+                "--confirm" => options with { ConfirmStep = TimeSpan.FromSeconds(Number(0)) },
                 "--fps" => options with { FramesPerSecond = Number(0) },
                 "--text-every" => options with { TextInterval = TimeSpan.FromSeconds(Number(0.5)) },
                 "--max-p99" => options with { MaxP99 = TimeSpan.FromMilliseconds(Number(1)) },

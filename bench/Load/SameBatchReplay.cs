@@ -117,12 +117,12 @@ public sealed class SameBatchReplay
             var predictions = _text.RecognizeTurns([.. batch.Select(l => l.Turn)]);
             if (_replies is { } replies)
             {
-                // The silo suggests a reply for every customer line (one more text embedding).
+                // The silo suggests a reply for every customer line, over the line's embedding.
                 for (var i = 0; i < batch.Length; i++)
                 {
                     if (batch[i].Speaker == Speaker.Customer)
                     {
-                        replies.Suggest(predictions[i].Prediction.Emotion, batch[i].Turn.Text);
+                        replies.Suggest(predictions[i].Prediction.Emotion, batch[i].Turn.Text, predictions[i].Embedding);
                     }
                 }
             }

@@ -37,6 +37,38 @@ public sealed class ReplyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void Suggester_given_the_text_workers_embedding_picks_the_same_reply_without_embedding_again()
+    {
+        const string words = "Why was I charged twice? I want the duplicate charge reversed.";
+        var counting = new CountingEmbedder(ClusterFixture.Models.TextEncoder);
+        var suggester = new EmbeddingReplySuggester(counting, ReplyBank.LoadDefault());
+        var fromWords = suggester.Suggest(EmotionLabel.Anger, words);
+        var embedding = ClusterFixture.Models.TextEncoder.Embed([words])[0];
+        var before = counting.Texts;
+
+        var fromEmbedding = suggester.Suggest(EmotionLabel.Anger, words, embedding);
+
+        Assert.Equal(before, counting.Texts);
+        Assert.Equal(fromWords?.Text, fromEmbedding?.Text);
+        Assert.Equal(fromWords!.Similarity, fromEmbedding!.Similarity, 4);
+    }
+
+    [Fact]
+    public void Suggester_embeds_the_words_itself_when_the_embedding_has_another_width()
+    {
+        const string words = "Why was I charged twice? I want the duplicate charge reversed.";
+        var counting = new CountingEmbedder(ClusterFixture.Models.TextEncoder);
+        var suggester = new EmbeddingReplySuggester(counting, ReplyBank.LoadDefault());
+        var expected = suggester.Suggest(EmotionLabel.Anger, words);
+        var before = counting.Texts;
+
+        var reply = suggester.Suggest(EmotionLabel.Anger, words, new float[3]);
+
+        Assert.Equal(before + 1, counting.Texts);
+        Assert.Equal(expected?.Text, reply?.Text);
+    }
+
+    [Fact]
     public async Task Customer_utterance_gets_a_reply_for_the_fused_emotion_and_agent_utterance_gets_none()
     {
         var id = $"call-{Guid.NewGuid():N}";
@@ -51,5 +83,20 @@ public sealed class ReplyTests(ClusterFixture fixture)
         Assert.Equal(fused.Emotion, reply.Emotion);
         Assert.Contains(reply.Text, ReplyBank.LoadDefault().Replies[EmotionLabels.Parse(fused.Emotion)]);
         Assert.Null(agent?.Reply);
+    }
+
+    private sealed class CountingEmbedder(ITextEmbedder inner) : ITextEmbedder
+    {
+        private int _texts;
+
+        public int Texts => Volatile.Read(ref _texts);
+
+        public int Dimension => inner.Dimension;
+
+        public float[][] Embed(IReadOnlyList<string> texts)
+        {
+            Interlocked.Add(ref _texts, texts.Count);
+            return inner.Embed(texts);
+        }
     }
 }

@@ -107,6 +107,12 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         Assert.Equal(5, soak.FramesPerSecond);
         Assert.Equal(TimeSpan.FromMinutes(10), soak.Soak);
         Assert.True(soak.CeilingPoint > routine.CeilingPoint);
+
+        // The short mode confirms the count its short steps found in a step as long as the long mode's.
+        Assert.Equal(soak.StepDuration, routine.ConfirmStep);
+        Assert.True(routine.ConfirmStep > routine.StepDuration);
+        Assert.False(soak.ConfirmStep > soak.StepDuration);
+        Assert.Equal(TimeSpan.Zero, LoadOptions.Parse(["--confirm", "0"]).ConfirmStep);
         Assert.Equal(TimeSpan.FromSeconds(0.5), LoadOptions.Parse(["--ceiling-point", "0.5"]).CeilingPoint);
 
         // The long mode's calls end and are replaced; its silo keeps ended timelines a minute. The short mode's neither.
