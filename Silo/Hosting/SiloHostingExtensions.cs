@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Emotion.Orleans.Grains;
 using Orleans.Configuration;
+using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -29,6 +30,8 @@ public static class SiloHostingExtensions
                 var redis = ConfigurationOptions.Parse(options.RedisConnectionString);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(CallStreams.Storage, o => o.ConfigurationOptions = redis);
+                silo.Services.AddOptions<RedisStorageOptions>(CallStreams.Storage)
+                    .Configure<Serializer, IGrainStorageSerializer>((o, serializer, json) => o.GrainStorageSerializer = StorageSerializers.BinaryReadingPrevious(serializer, json));
                 silo.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = options.ClusterId;

@@ -217,7 +217,7 @@ public sealed record BenchmarkReport(
         md.AppendLine(inv, $"# Load benchmark, {Mode} mode — {Date.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
         md.AppendLine(inv, $"Commit `{Commit}`; {Machine.Cores} cores ({Machine.Cpu ?? "unknown CPU"}), {Machine.Os}, {Machine.Runtime}; load average at start {Machine.LoadAverage ?? "n/a"}; target: {Target}; ONNX Runtime: {OnnxRuntime ?? "n/a"}.");
-        md.AppendLine(inv, $"Profile per call: 16 kHz audio in {Profile.AudioChunkMs:0} ms chunks, a transcript segment every ~{Profile.TextEverySeconds:0.#} s, {Profile.FramesPerSecond:0.#} frames/s ({Profile.FrameSize} JPEG, {(Profile.Face ? "a drawn face in every frame" : "no face")}); step {Profile.StepSeconds:0} s (first {Profile.WarmUpSeconds:0.#} s not measured); an input more than {Profile.MaxLagMs:0} ms late is dropped{(Profile.CallSeconds is { } callSeconds ? $"; each call lasts {callSeconds:0} s, then a new call takes its place (concurrent calls constant)" : "")}{(Profile.RetentionSeconds is { } retentionSeconds ? $"; ended calls' timelines kept {retentionSeconds:0} s (Calls:EndedCallRetention)" : "")}.");
+        md.AppendLine(inv, $"Profile per call: 16 kHz audio in {Profile.AudioChunkMs:0} ms chunks, a transcript segment every ~{Profile.TextEverySeconds:0.#} s, {Profile.FramesPerSecond:0.#} frames/s ({Profile.FrameSize} JPEG, {(Profile.Face ? "a drawn face in every frame" : "no face")}); step {Profile.StepSeconds:0} s (first {Profile.WarmUpSeconds:0.#} s not measured){(Profile.ConfirmSeconds is { } confirm ? $", the count found confirmed in a {confirm:0} s step" : "")}; an input more than {Profile.MaxLagMs:0} ms late is dropped{(Profile.CallSeconds is { } callSeconds ? $"; each call lasts {callSeconds:0} s, then a new call takes its place (concurrent calls constant)" : "")}{(Profile.RetentionSeconds is { } retentionSeconds ? $"; ended calls' timelines kept {retentionSeconds:0} s (Calls:EndedCallRetention)" : "")}.");
         md.AppendLine();
         md.AppendLine("```");
         md.Append(Summary());
@@ -283,12 +283,13 @@ public sealed record BenchmarkReport(
 /// <param name="Face">Whether the frames show a face.</param>
 /// <param name="CallSeconds">How long each call lasts before a new one takes its place; null for calls as long as the step.</param>
 /// <param name="RetentionSeconds">How long the embedded silo keeps an ended call's timeline; null for the silo's setting.</param>
-public sealed record CallProfile(double AudioChunkMs, double TextEverySeconds, double FramesPerSecond, string FrameSize, double StepSeconds, double WarmUpSeconds, double MaxLagMs, bool Face, double? CallSeconds = null, double? RetentionSeconds = null)
+/// <param name="ConfirmSeconds">Length of the step that confirmed the count the search found; null for none.</param>
+public sealed record CallProfile(double AudioChunkMs, double TextEverySeconds, double FramesPerSecond, string FrameSize, double StepSeconds, double WarmUpSeconds, double MaxLagMs, bool Face, double? CallSeconds = null, double? RetentionSeconds = null, double? ConfirmSeconds = null)
 {
     /// <summary>The profile of <paramref name="options"/>.</summary>
     public static CallProfile Of(LoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new(options.AudioChunk.TotalMilliseconds, options.TextInterval.TotalSeconds, options.FramesPerSecond, $"{SyntheticMedia.FrameWidth}×{SyntheticMedia.FrameHeight}", options.StepDuration.TotalSeconds, options.WarmUp.TotalSeconds, options.MaxLag.TotalMilliseconds, options.Face, options.CallLength?.TotalSeconds, options.Redis is null ? options.Retention?.TotalSeconds : null);
+        return new(options.AudioChunk.TotalMilliseconds, options.TextInterval.TotalSeconds, options.FramesPerSecond, $"{SyntheticMedia.FrameWidth}×{SyntheticMedia.FrameHeight}", options.StepDuration.TotalSeconds, options.WarmUp.TotalSeconds, options.MaxLag.TotalMilliseconds, options.Face, options.CallLength?.TotalSeconds, options.Redis is null ? options.Retention?.TotalSeconds : null, options.Calls is null && options.ConfirmStep > options.StepDuration ? options.ConfirmStep.TotalSeconds : null);
     }
 }
