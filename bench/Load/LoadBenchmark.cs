@@ -25,8 +25,9 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
             : null;
         await log.WriteLineAsync($"ONNX Runtime: {onnx ?? "n/a"}");
         await log.WriteLineAsync($"{machine.Cores} cores, load average {machine.LoadAverage ?? "n/a"}; {(options.Calls is { } n ? $"{n} calls for one step" : "capacity search")}, steps of {options.StepDuration.TotalSeconds:0} s");
-        // Activations, JIT and the models' first runs happen here, not in the first measured step.
-        await step.RunAsync(2, $"{runId}-warm", TimeSpan.FromSeconds(3), cancellationToken);
+        // Activations, JIT (up to its optimised tier) and the models' first runs of each batch size
+        // happen here, not in the first measured step: a fixed count (--calls) starts straight at load.
+        await step.RunAsync(8, $"{runId}-warm", TimeSpan.FromSeconds(10), cancellationToken);
         var (steps, held) = await new CapacitySearch(step, options, log).RunAsync(runId, cancellationToken);
 
         StepFigures? soak = null;
