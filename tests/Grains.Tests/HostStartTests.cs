@@ -33,6 +33,18 @@ public sealed class HostStartTests
         Assert.Contains("at least 16 characters", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Workers:MaxFaceBatchSize", "0")]
+    [InlineData("Workers:MaxBatchSize", "300")]
+    public void A_worker_batch_size_outside_1_to_256_stops_the_host(string key, string value)
+    {
+        using var host = new ConfiguredSiloFactory("Development", new Dictionary<string, string> { [key] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.CreateClient());
+
+        Assert.Contains($"{key} must be in 1–256", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class ConfiguredSiloFactory(string environment, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
