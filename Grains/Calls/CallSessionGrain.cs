@@ -446,8 +446,7 @@ public sealed partial class CallSessionGrain(
             _recentEmbeddings.RemoveAt(0);
         }
 
-        var logits = recognized.Logits;
-        return await ObserveAsync(new ModalityObservation(InputModality.Text, logits, segment.Start, segment.End, UtteranceEnd: true, segment.Speaker, segment.Text, recognized.Embedding));
+        return await ObserveAsync(new ModalityObservation(InputModality.Text, recognized.Logits, segment.Start, segment.End, UtteranceEnd: true, segment.Speaker, segment.Text, recognized.Embedding));
     }
 
     private async Task<IReadOnlyList<FusedResult>> SegmentAsync(AudioChunk chunk, float[] samples)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Emotion.Orleans.Inference;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -37,9 +38,11 @@ public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerO
     {
         try
         {
-            IReadOnlyList<float[]> previous = [.. (previousEmbeddings ?? []).Select(e => e.IsDefault ? null! : e.ToArray())];
+            // The recognizer only reads context embeddings and hands back a fresh embedding array, so
+            // both cross without a copy; a default (empty) array is refused by the width check.
+            IReadOnlyList<float[]> previous = [.. (previousEmbeddings ?? []).Select(e => ImmutableCollectionsMarshal.AsArray(e) ?? [])];
             var recognition = await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(TextTurn.AfterEmbeddings(text, previous)));
-            return new TextRecognitionResult(recognition.Prediction.ToLogits(), [.. recognition.Embedding]);
+            return new TextRecognitionResult(recognition.Prediction.ToLogits(), ImmutableCollectionsMarshal.AsImmutableArray(recognition.Embedding));
         }
         catch (InvalidInputException e)
         {

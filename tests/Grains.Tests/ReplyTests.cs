@@ -39,14 +39,12 @@ public sealed class ReplyTests(ClusterFixture fixture)
     [Fact]
     public void Suggester_given_the_text_workers_embedding_picks_the_same_reply_without_embedding_again()
     {
-        const string words = "Why was I charged twice? I want the duplicate charge reversed.";
-        var counting = new CountingEmbedder(ClusterFixture.Models.TextEncoder);
-        var suggester = new EmbeddingReplySuggester(counting, ReplyBank.LoadDefault());
-        var fromWords = suggester.Suggest(EmotionLabel.Anger, words);
-        var embedding = ClusterFixture.Models.TextEncoder.Embed([words])[0];
+        var (counting, suggester) = CountingSuggester();
+        var fromWords = suggester.Suggest(EmotionLabel.Anger, ChargedTwice);
+        var embedding = ClusterFixture.Models.TextEncoder.Embed([ChargedTwice])[0];
         var before = counting.Texts;
 
-        var fromEmbedding = suggester.Suggest(EmotionLabel.Anger, words, embedding);
+        var fromEmbedding = suggester.Suggest(EmotionLabel.Anger, ChargedTwice, embedding);
 
         Assert.Equal(before, counting.Texts);
         Assert.Equal(fromWords?.Text, fromEmbedding?.Text);
@@ -54,15 +52,13 @@ public sealed class ReplyTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public void Suggester_embeds_the_words_itself_when_the_embedding_has_another_width()
+    public void Suggester_embeds_the_ChargedTwice_itself_when_the_embedding_has_another_width()
     {
-        const string words = "Why was I charged twice? I want the duplicate charge reversed.";
-        var counting = new CountingEmbedder(ClusterFixture.Models.TextEncoder);
-        var suggester = new EmbeddingReplySuggester(counting, ReplyBank.LoadDefault());
-        var expected = suggester.Suggest(EmotionLabel.Anger, words);
+        var (counting, suggester) = CountingSuggester();
+        var expected = suggester.Suggest(EmotionLabel.Anger, ChargedTwice);
         var before = counting.Texts;
 
-        var reply = suggester.Suggest(EmotionLabel.Anger, words, new float[3]);
+        var reply = suggester.Suggest(EmotionLabel.Anger, ChargedTwice, new float[3]);
 
         Assert.Equal(before + 1, counting.Texts);
         Assert.Equal(expected?.Text, reply?.Text);
@@ -83,6 +79,15 @@ public sealed class ReplyTests(ClusterFixture fixture)
         Assert.Equal(fused.Emotion, reply.Emotion);
         Assert.Contains(reply.Text, ReplyBank.LoadDefault().Replies[EmotionLabels.Parse(fused.Emotion)]);
         Assert.Null(agent?.Reply);
+    }
+
+    private const string ChargedTwice = "Why was I charged twice? I want the duplicate charge reversed.";
+
+    /// <summary>A suggester over the real text encoder, with the texts it embeds counted.</summary>
+    private static (CountingEmbedder Counting, EmbeddingReplySuggester Suggester) CountingSuggester()
+    {
+        var counting = new CountingEmbedder(ClusterFixture.Models.TextEncoder);
+        return (counting, new EmbeddingReplySuggester(counting, ReplyBank.LoadDefault()));
     }
 
     private sealed class CountingEmbedder(ITextEmbedder inner) : ITextEmbedder
