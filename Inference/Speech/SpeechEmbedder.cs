@@ -47,6 +47,9 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         Normalization = ReadNormalization(session);
     }
 
+    /// <summary>Longest utterance accepted.</summary>
+    public TimeSpan MaxUtteranceDuration => _maxDuration;
+
     /// <summary>The MFCC normalisation the CNN was trained with (from its metadata).</summary>
     public MfccNormalization Normalization { get; }
 

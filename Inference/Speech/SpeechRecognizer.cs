@@ -1,16 +1,26 @@
+using System.Globalization;
+
 namespace Emotion.Orleans.Inference;
 
 /// <summary>
-/// Speech utterances → features → (per-speaker normalisation) → the bundle's speech
-/// <see cref="ModalityHead"/> → class logits. The features are the speech CNN's 128-d embedding
-/// (one batched ONNX run over MFCC matrices), preceded by the 280 MFCC statistics
-/// (<see cref="MfccStatistics"/>) when the head reads <see cref="CombinedDimension"/> features.
+/// Speech utterances → silence trimmed (<see cref="SilenceTrim"/>) → features → (per-speaker
+/// normalisation) → the bundle's speech <see cref="ModalityHead"/> → class logits. The features are
+/// the speech CNN's 128-d embedding (one batched ONNX run over MFCC matrices), or, when the head
+/// reads <see cref="CombinedDimension"/> features, the 280 MFCC statistics
+/// (<see cref="MfccStatistics"/>), that embedding and the 23 prosody statistics
+/// (<see cref="ProsodyStatistics"/>).
 /// Thread-safe; the speaker's statistics travel with each request, so the recognizer keeps no state.
 /// </summary>
 public sealed class SpeechRecognizer : ISpeechRecognizer
 {
-    /// <summary>Width of [MFCC statistics; CNN embedding].</summary>
-    public const int CombinedDimension = MfccStatistics.Dimension + SpeechEmbedder.EmbeddingSize;
+    /// <summary>Width of [MFCC statistics; CNN embedding; prosody statistics].</summary>
+    public const int CombinedDimension = MfccStatistics.Dimension + SpeechEmbedder.EmbeddingSize + ProsodyStatistics.Dimension;
+
+    /// <summary>Where the CNN embedding starts in the combined features.</summary>
+    public const int EmbeddingOffset = MfccStatistics.Dimension;
+
+    /// <summary>Where the prosody statistics start in the combined features.</summary>
+    public const int ProsodyOffset = MfccStatistics.Dimension + SpeechEmbedder.EmbeddingSize;
 
     private readonly SpeechEmbedder _embedder;
     private readonly ModalityHead _head;
@@ -29,7 +39,7 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
         ArgumentNullException.ThrowIfNull(head);
         if (head.InputDimension != SpeechEmbedder.EmbeddingSize && head.InputDimension != CombinedDimension)
         {
-            throw new ModelBundleException($"The speech head reads {head.InputDimension} features; the speech CNN gives {SpeechEmbedder.EmbeddingSize} ({CombinedDimension} with the MFCC statistics).");
+            throw new ModelBundleException($"The speech head reads {head.InputDimension} features; the speech CNN gives {SpeechEmbedder.EmbeddingSize} ({CombinedDimension} with the MFCC and prosody statistics).");
         }
 
         if (normalizer is not null && normalizer.Width != head.InputDimension)
@@ -90,13 +100,23 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
     /// <exception cref="InvalidInputException">An utterance is empty, too long or holds NaN/∞.</exception>
     public float[][] Features(IReadOnlyList<float[]> utterances) => Features(_embedder, utterances, _head.InputDimension == CombinedDimension, _observer);
 
-    /// <summary>[MFCC statistics; CNN embedding] (or the embedding alone) of each utterance.</summary>
+    /// <summary>[MFCC statistics; CNN embedding; prosody statistics] (or the embedding alone) of each utterance, silence trimmed.</summary>
     /// <exception cref="InvalidInputException">An utterance is empty, too long or holds NaN/∞.</exception>
     public static float[][] Features(SpeechEmbedder embedder, IReadOnlyList<float[]> utterances, bool withStatistics, IInferenceStageObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(utterances);
-        var embeddings = embedder.Run(utterances, observer).Embeddings;
+        var trimmed = new float[utterances.Count][];
+        for (var i = 0; i < utterances.Count; i++)
+        {
+            // Checked before trimming, so a too-long or broken utterance is refused as sent.
+            var u = utterances[i] ?? throw new InvalidInputException(Modality.Speech, InputErrorKind.Empty, string.Create(CultureInfo.InvariantCulture, $"Utterance {i} is null."));
+            PcmAudio.Validate(u, embedder.MaxUtteranceDuration);
+            var kept = SilenceTrim.Apply(u);
+            trimmed[i] = kept.Length == u.Length ? u : kept.ToArray();
+        }
+
+        var embeddings = embedder.Run(trimmed, observer).Embeddings;
         if (!withStatistics)
         {
             return embeddings;
@@ -105,7 +125,7 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
         var rows = new float[embeddings.Length][];
         for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = [.. MfccStatistics.Compute(utterances[i]), .. embeddings[i]];
+            rows[i] = [.. MfccStatistics.Compute(trimmed[i]), .. embeddings[i], .. ProsodyStatistics.Compute(trimmed[i])];
         }
 
         return rows;

@@ -50,11 +50,11 @@ internal sealed class FeatureExtractor : IDisposable
         Cached(name, _text.UpstreamSha256, items, TextBatch, batch => _text.Embed([.. batch.Select(i => i.Content)]));
 
     public float[][] Speech(string name, IReadOnlyList<LabelledItem> items) =>
-        Cached(name, SpeechCnnSha256, items, SpeechBatch, batch => _speech.Run([.. batch.Select(i => RavdessClips.ReadWav(i.Content))]).Embeddings);
+        Cached(name, SpeechCnnSha256 + "+trimmed", items, SpeechBatch, batch => SpeechRecognizer.Features(_speech, [.. batch.Select(i => RavdessClips.ReadWav(i.Content))], withStatistics: false));
 
-    /// <summary>[MFCC statistics; speech CNN embedding] of each clip, as the live speech recognizer computes them.</summary>
+    /// <summary>[MFCC statistics; speech CNN embedding; prosody statistics] of each clip, silence trimmed, as the live speech recognizer computes them.</summary>
     public float[][] SpeechCombined(string name, IReadOnlyList<LabelledItem> items) =>
-        Cached(name, SpeechCnnSha256 + "+mfcc-statistics-280", items, SpeechBatch, batch => SpeechRecognizer.Features(_speech, [.. batch.Select(i => RavdessClips.ReadWav(i.Content))], withStatistics: true));
+        Cached(name, SpeechCnnSha256 + "+trimmed+mfcc-statistics-280+prosody-23", items, SpeechBatch, batch => SpeechRecognizer.Features(_speech, [.. batch.Select(i => RavdessClips.ReadWav(i.Content))], withStatistics: true));
 
     public float[][] ResNet18(string name, IReadOnlyList<LabelledItem> items) =>
         Cached(name, _resNet.UpstreamSha256, items, ImageBatch, batch => WithImages(batch, _resNet.Featurize));

@@ -35,6 +35,16 @@ internal static class TrainCommand
     /// <summary>Pseudo-counts of the speaker normaliser's prior (utterances) tried.</summary>
     public static readonly float[] SpeakerPriorWeights = [5f, 20f, 50f];
 
+    /// <summary>
+    /// Scale of the 23 prosody features against the 408 MFCC-statistics and CNN features in one
+    /// candidate: at scale 1 the ridge shrinks the few prosody weights as hard as the many others,
+    /// and the wide blocks drown them.
+    /// </summary>
+    public const float ProsodyEmphasis = 4f;
+
+    private static float[] ProsodyWeights() =>
+        [.. Enumerable.Repeat(1f, SpeechRecognizer.ProsodyOffset), .. Enumerable.Repeat(ProsodyEmphasis, ProsodyStatistics.Dimension)];
+
     public static int Run(TrainOptions options, TextWriter log)
     {
         var clock = Stopwatch.StartNew();
@@ -187,8 +197,11 @@ internal static class TrainCommand
                     speechDev,
                     [
                         new FeatureSet("MFCC statistics" + tag, [.. Enumerable.Range(0, mfccWidth)]),
-                        new FeatureSet("speech CNN embedding" + tag, [.. Enumerable.Range(mfccWidth, SpeechEmbedder.EmbeddingSize)]),
-                        new FeatureSet("MFCC statistics + CNN embedding" + tag, [.. Enumerable.Range(0, SpeechRecognizer.CombinedDimension)]),
+                        new FeatureSet("speech CNN embedding" + tag, [.. Enumerable.Range(SpeechRecognizer.EmbeddingOffset, SpeechEmbedder.EmbeddingSize)]),
+                        new FeatureSet("prosody statistics" + tag, [.. Enumerable.Range(SpeechRecognizer.ProsodyOffset, ProsodyStatistics.Dimension)]),
+                        new FeatureSet("MFCC statistics + CNN embedding" + tag, [.. Enumerable.Range(0, SpeechRecognizer.ProsodyOffset)]),
+                        new FeatureSet("MFCC statistics + CNN embedding + prosody" + tag, [.. Enumerable.Range(0, SpeechRecognizer.CombinedDimension)]),
+                        new FeatureSet("MFCC statistics + CNN embedding + prosody ×" + ProsodyEmphasis.ToString(CultureInfo.InvariantCulture) + tag, [.. Enumerable.Range(0, SpeechRecognizer.CombinedDimension)], ProsodyWeights()),
                     ],
                     new LinearHeadOptions(L2: [1e-2f, 3e-2f, 1e-1f], ClassWeightPowers: [1f], MaxIterations: 1500, Criterion: r => r.Accuracy) { Tolerance = 1e-6f },
                     log);
