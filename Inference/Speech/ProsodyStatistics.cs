@@ -4,8 +4,9 @@ namespace Emotion.Orleans.Inference;
 
 /// <summary>
 /// Utterance-level prosody, which MFCCs barely carry: pitch (F0 from the normalised
-/// autocorrelation at 8 kHz, 60–500 Hz, 40 ms frames every 10 ms; a frame is voiced when its peak
-/// correlation passes <see cref="VoicingThreshold"/>), loudness and voicing. Pitch level and range,
+/// autocorrelation at 8 kHz, 60–500 Hz, 40 ms frames every 10 ms, the shortest lag whose peak comes
+/// within 10 % of the highest, parabola-refined; a frame is voiced when that peak's correlation
+/// passes <see cref="VoicingThreshold"/>), loudness and voicing. Pitch level and range,
 /// loudness range and speaking rate separate aroused (anger, joy, fear) from calm and sad speech;
 /// per-speaker normalisation then turns the absolute figures into the speaker's deviations.
 /// <see cref="Dimension"/> values, in order: log F0 over voiced frames (mean, standard deviation,
@@ -29,6 +30,7 @@ public static class ProsodyStatistics
     private const int MinLag = Rate / 500;
     private const int MaxLag = Rate / 60;
     private const double SoundingDecibels = 40;
+    private const double OctaveTolerance = 0.9;
 
     /// <summary>The summary of an utterance at 16 kHz (shorter input is zero-padded to one frame).</summary>
     public static float[] Compute(ReadOnlySpan<float> samples16k)
@@ -48,6 +50,7 @@ public static class ProsodyStatistics
         var level = new double[frames];
         var crossings = new double[frames];
         var pitches = new List<double>(frames);
+        var correlations = new double[MaxLag - MinLag + 1];
         var strengths = new List<double>(frames);
         for (var t = 0; t < frames; t++)
         {
@@ -56,7 +59,7 @@ public static class ProsodyStatistics
             var energy = squares[start + FrameSamples] - squares[start];
             level[t] = 10 * Math.Log10((energy / FrameSamples) + 1e-10);
             crossings[t] = ZeroCrossingRate(frame);
-            var (lag, correlation) = BestLag(x, frame, start, energy, squares);
+            var (lag, correlation) = BestLag(x, frame, start, energy, squares, correlations);
             if (correlation > VoicingThreshold)
             {
                 voiced[t] = true;
@@ -100,23 +103,40 @@ public static class ProsodyStatistics
         return y;
     }
 
-    private static (int Lag, double Correlation) BestLag(float[] x, ReadOnlySpan<float> frame, int start, double energy, double[] squares)
+    // The pitch period: the shortest lag whose correlation peak comes within OctaveTolerance of the
+    // highest one (a periodic signal correlates as well at two and three periods, and taking the
+    // highest peak would read a voice an octave low), refined by a parabola through its neighbours.
+    private static (double Lag, double Correlation) BestLag(float[] x, ReadOnlySpan<float> frame, int start, double energy, double[] squares, Span<double> correlations)
     {
         var best = 0.0;
-        var bestLag = MinLag;
         for (var lag = MinLag; lag <= MaxLag; lag++)
         {
             var lagged = x.AsSpan(start + lag, FrameSamples);
             var laggedEnergy = squares[start + lag + FrameSamples] - squares[start + lag];
             var r = TensorPrimitives.Dot(frame, lagged) / Math.Sqrt((energy * laggedEnergy) + 1e-12);
-            if (r > best)
+            correlations[lag - MinLag] = r;
+            best = Math.Max(best, r);
+        }
+
+        for (var k = 0; k < correlations.Length; k++)
+        {
+            var r = correlations[k];
+            var before = k > 0 ? correlations[k - 1] : double.NegativeInfinity;
+            var after = k + 1 < correlations.Length ? correlations[k + 1] : double.NegativeInfinity;
+            if (r >= OctaveTolerance * best && r >= before && r >= after)
             {
-                best = r;
-                bestLag = lag;
+                var shift = 0.0;
+                if (k > 0 && k + 1 < correlations.Length)
+                {
+                    var curvature = before - (2 * r) + after;
+                    shift = curvature < 0 ? Math.Clamp(0.5 * (before - after) / curvature, -0.5, 0.5) : 0;
+                }
+
+                return (MinLag + k + shift, r);
             }
         }
 
-        return (bestLag, best);
+        return (MinLag, 0);
     }
 
     private static double ZeroCrossingRate(ReadOnlySpan<float> frame)

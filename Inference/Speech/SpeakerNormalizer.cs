@@ -6,10 +6,18 @@ namespace Emotion.Orleans.Inference;
 /// <see cref="PriorWeight"/> utterances, so the first utterances of a call are normalised mostly
 /// by the prior and later ones mostly by the caller's own statistics:
 /// μ = (n m + k μ₀)/(n + k), σ² = (S + k σ₀² + n k/(n + k) (m − μ₀)²)/(n + k),
-/// where n, m and S are the speaker's count, mean and sum of squared deviations.
+/// where n, m and S are the speaker's count, mean and sum of squared deviations; the result is
+/// clipped to ±<see cref="MaxDeviation"/>.
 /// </summary>
 public sealed class SpeakerNormalizer
 {
+    /// <summary>
+    /// Normalised values are clipped to ± this many standard deviations: a feature that far out
+    /// (a synthetic tone's perfectly steady pitch, a clipped recording) says the input is unlike any
+    /// training speaker, and unclipped it alone would drive the head to near certainty.
+    /// </summary>
+    public const double MaxDeviation = 5;
+
     private const double MinimumVariance = 1e-8;
 
     /// <summary>Creates the normaliser.</summary>
@@ -68,7 +76,7 @@ public sealed class SpeakerNormalizer
             var shift = speaker.Mean[j] - PriorMean[j];
             var mean = ((n * speaker.Mean[j]) + (k * PriorMean[j])) / (n + k);
             var variance = (speaker.SumSquares[j] + (k * PriorVariance[j]) + (n * k / (n + k) * shift * shift)) / (n + k);
-            output[j] = (float)((features[j] - mean) / Math.Sqrt(Math.Max(variance, MinimumVariance)));
+            output[j] = (float)Math.Clamp((features[j] - mean) / Math.Sqrt(Math.Max(variance, MinimumVariance)), -MaxDeviation, MaxDeviation);
         }
 
         return output;

@@ -54,7 +54,7 @@ internal sealed class FeatureExtractor : IDisposable
 
     /// <summary>[MFCC statistics; speech CNN embedding; prosody statistics] of each clip, silence trimmed, as the live speech recognizer computes them.</summary>
     public float[][] SpeechCombined(string name, IReadOnlyList<LabelledItem> items) =>
-        Cached(name, SpeechCnnSha256 + "+trimmed+mfcc-statistics-280+prosody-23", items, SpeechBatch, batch => SpeechRecognizer.Features(_speech, [.. batch.Select(i => RavdessClips.ReadWav(i.Content))], withStatistics: true));
+        Cached(name, SpeechCnnSha256 + "+trimmed+mfcc-statistics-280+prosody-23-shortest-peak", items, SpeechBatch, batch => SpeechRecognizer.Features(_speech, [.. batch.Select(i => RavdessClips.ReadWav(i.Content))], withStatistics: true));
 
     public float[][] ResNet18(string name, IReadOnlyList<LabelledItem> items) =>
         Cached(name, _resNet.UpstreamSha256, items, ImageBatch, batch => WithImages(batch, _resNet.Featurize));

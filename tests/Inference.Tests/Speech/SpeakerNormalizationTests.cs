@@ -38,6 +38,17 @@ public sealed class SpeakerNormalizationTests
     }
 
     [Fact]
+    public void A_value_far_outside_every_training_speaker_is_clipped_to_five_deviations()
+    {
+        var normalizer = new SpeakerNormalizer([0f, 0f], [1f, 1f], priorWeight: 5f);
+
+        var output = normalizer.Normalize([-30f, 4.5f], SpeakerStatistics.Empty(2));
+
+        Assert.Equal(-5f, output[0]);
+        Assert.Equal(4.5f, output[1], 5); // within the bound: unchanged
+    }
+
+    [Fact]
     public void A_long_call_is_normalised_mostly_by_its_own_statistics()
     {
         // A speaker whose features sit far from the prior: after many utterances the normalised
@@ -54,7 +65,7 @@ public sealed class SpeakerNormalizationTests
 
         Assert.InRange(typical, -0.6f, 0.6f);
         Assert.True(high > typical);
-        Assert.True(normalizer.Normalize([50f], SpeakerStatistics.Empty(1))[0] > 40f);
+        Assert.Equal((float)SpeakerNormalizer.MaxDeviation, normalizer.Normalize([50f], SpeakerStatistics.Empty(1))[0]); // 50 deviations, clipped
     }
 
     [Fact]

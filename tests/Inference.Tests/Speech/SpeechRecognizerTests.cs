@@ -54,6 +54,19 @@ public sealed class SpeechRecognizerTests
     }
 
     [Fact]
+    public void Silence_around_an_utterance_does_not_change_its_features()
+    {
+        var voice = SpeechTestAudio.Concat(SpeechTestAudio.Sine(180, TimeSpan.FromSeconds(0.6), 0.3f), SpeechTestAudio.Sine(240, TimeSpan.FromSeconds(0.6), 0.3f));
+        float[] shortPause = [.. new float[8_000], .. voice, .. new float[4_000]];
+        float[] longPause = [.. new float[24_000], .. voice, .. new float[16_000]];
+
+        var features = SpeechRecognizer.Features(Embedder, [shortPause, longPause], withStatistics: true);
+
+        Assert.Equal(SpeechRecognizer.CombinedDimension, features[0].Length);
+        AssertClose(features[0], features[1]);
+    }
+
+    [Fact]
     public void Recognizer_returns_nothing_for_no_utterances()
     {
         Assert.Empty(new SpeechRecognizer(Embedder, Head()).Recognize(Array.Empty<float[]>()));
