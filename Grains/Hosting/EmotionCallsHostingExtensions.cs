@@ -49,6 +49,7 @@ public static class EmotionCallsHostingExtensions
             .Bind(configuration.GetSection(WorkerOptions.Section))
             .Validate(o => o.MaxBatchSize is > 0 and <= 256, "Workers:MaxBatchSize must be in 1–256.")
             .Validate(o => o.MaxFaceBatchSize is > 0 and <= 256, "Workers:MaxFaceBatchSize must be in 1–256.")
+            .Validate(o => o.MaxConcurrentRuns is > 0 and <= 256, "Workers:MaxConcurrentRuns must be in 1–256.")
             .Validate(o => o.BatchWindow >= TimeSpan.Zero && o.BatchWindow <= TimeSpan.FromSeconds(1), "Workers:BatchWindow must be in 0–1 s.")
             .ValidateOnStart();
         services.AddEmotionMetrics();

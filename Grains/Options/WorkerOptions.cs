@@ -18,6 +18,13 @@ public sealed class WorkerOptions
     public int MaxFaceBatchSize { get; set; } = 4;
 
     /// <summary>
+    /// Model runs one worker activation keeps going at once (default: one per core). ONNX Runtime
+    /// runs each on one thread here, so with one run at a time the face path could use only one
+    /// core however many the silo has.
+    /// </summary>
+    public int MaxConcurrentRuns { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
     /// How long a worker waits after a request for others to join its model run (unless the batch
     /// fills first); zero runs each request as it comes.
     /// </summary>

@@ -11,14 +11,20 @@ namespace Emotion.Orleans.Grains;
 /// The model run itself goes to the thread pool: a batch of face crops through ResNet18 takes
 /// longer than the batch window, and run inline it would hold the activation's turn all that time.
 /// This way the activation keeps taking requests, which form the next batch, and the answers are
-/// given back on the activation's scheduler. Runs of one batcher never overlap.
+/// given back on the activation's scheduler. Up to <c>maxConcurrentRuns</c> runs overlap (the
+/// sessions are thread-safe): Orleans hands a reentrant stateless worker's requests to its first
+/// busy activation rather than spreading them, so one activation must be able to use every core;
+/// while all runs are busy, waiting requests gather into the next batch.
 /// </remarks>
-internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window, TimeProvider time)
+internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window, TimeProvider time, int maxConcurrentRuns = 1)
 {
     private readonly List<(TIn Input, TaskCompletionSource<TOut> Result)> _pending = [];
+    private readonly int _maxConcurrentRuns = maxConcurrentRuns > 0 ? maxConcurrentRuns : throw new ArgumentOutOfRangeException(nameof(maxConcurrentRuns));
     private TaskCompletionSource? _full;
+    private TaskCompletionSource? _runEnded;
     private long _firstWaiting;
     private bool _draining;
+    private int _running;
 
     /// <summary>Queues one input; completes with its output or the run's error.</summary>
     public Task<TOut> Enqueue(TIn input)
@@ -62,16 +68,36 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
                     _full = null;
                 }
 
+                while (_running >= _maxConcurrentRuns)
+                {
+                    _runEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    await _runEnded.Task;
+                }
+
                 var count = Math.Min(_pending.Count, maxBatchSize);
                 var batch = _pending.GetRange(0, count);
                 _pending.RemoveRange(0, count);
                 _firstWaiting = time.GetTimestamp();
-                await RunBatchAsync(batch);
+                _running++;
+                _ = RunAndReleaseAsync(batch);
             }
         }
         finally
         {
             _draining = false;
+        }
+    }
+
+    private async Task RunAndReleaseAsync(List<(TIn Input, TaskCompletionSource<TOut> Result)> batch)
+    {
+        try
+        {
+            await RunBatchAsync(batch);
+        }
+        finally
+        {
+            _running--;
+            _runEnded?.TrySetResult();
         }
     }
 

@@ -8,12 +8,12 @@ namespace Emotion.Orleans.Grains;
 [StatelessWorker]
 [PreferGpuSilo]
 // Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
-// the only state is the batcher, touched solely on this activation's scheduler; it hands one model
-// run at a time to the thread pool and answers back on this scheduler.
+// the only state is the batcher, touched solely on this activation's scheduler; it hands model
+// runs (up to Workers:MaxConcurrentRuns at once) to the thread pool and answers back on this scheduler.
 [Reentrant]
 public sealed class SpeechWorkerGrain(ISpeechRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, ISpeechWorkerGrain
 {
-    private readonly RequestBatcher<SpeechUtterance, SpeechRecognition> _batcher = new(metrics.InstrumentBatches<SpeechUtterance, SpeechRecognition>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time);
+    private readonly RequestBatcher<SpeechUtterance, SpeechRecognition> _batcher = new(metrics.InstrumentBatches<SpeechUtterance, SpeechRecognition>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time, options.Value.MaxConcurrentRuns);
 
     /// <inheritdoc />
     public async Task<ClassLogits> Recognize(string callId, float[] samples16k) => (await Recognize(callId, samples16k, null)).Logits;

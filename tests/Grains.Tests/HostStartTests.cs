@@ -35,8 +35,9 @@ public sealed class HostStartTests
 
     [Theory]
     [InlineData("Workers:MaxFaceBatchSize", "0")]
+    [InlineData("Workers:MaxConcurrentRuns", "0")]
     [InlineData("Workers:MaxBatchSize", "300")]
-    public void A_worker_batch_size_outside_1_to_256_stops_the_host(string key, string value)
+    public void A_worker_batch_size_or_run_count_outside_1_to_256_stops_the_host(string key, string value)
     {
         using var host = new ConfiguredSiloFactory("Development", new Dictionary<string, string> { [key] = value });
 

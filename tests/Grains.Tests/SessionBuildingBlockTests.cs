@@ -232,6 +232,66 @@ public sealed class SessionBuildingBlockTests
         }
     }
 
+    [Fact]
+    public async Task Runs_overlap_up_to_the_allowed_number_and_later_requests_wait_for_a_free_run()
+    {
+        using var runsMayEnd = new ManualResetEventSlim();
+        using var runStarted = new SemaphoreSlim(0);
+        var running = 0;
+        var mostAtOnce = 0;
+        List<int> runs = [];
+        var batcher = new RequestBatcher<int, int>(
+            batch =>
+            {
+                var now = Interlocked.Increment(ref running);
+                InterlockedMax(ref mostAtOnce, now);
+                runStarted.Release();
+                runsMayEnd.Wait(MaxWait);
+                Interlocked.Decrement(ref running);
+                return Times10(batch, runs);
+            },
+            1,
+            TimeSpan.Zero,
+            new FakeTimeProvider(),
+            maxConcurrentRuns: 2);
+
+        var answers = await OnActivation(() => new[] { batcher.Enqueue(1), batcher.Enqueue(2), batcher.Enqueue(3) });
+        Assert.True(await runStarted.WaitAsync(MaxWait));
+        Assert.True(await runStarted.WaitAsync(MaxWait));
+
+        // Two runs are going and neither may end: the third request has no run yet.
+        Assert.False(await runStarted.WaitAsync(TimeSpan.FromMilliseconds(200)));
+        runsMayEnd.Set();
+        var outputs = await Task.WhenAll(answers).WaitAsync(MaxWait);
+        Assert.Equal([10, 20, 30], outputs);
+        Assert.Equal(2, mostAtOnce);
+        lock (runs)
+        {
+            Assert.Equal([1, 1, 1], runs);
+        }
+    }
+
+    [Fact]
+    public void A_batcher_needs_at_least_one_run_at_a_time()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RequestBatcher<int, int>(b => [.. b], 1, TimeSpan.Zero, new FakeTimeProvider(), maxConcurrentRuns: 0));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref target, value, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
     private static int[] Times10(IReadOnlyList<int> batch, List<int> runs)
     {
         lock (runs)
