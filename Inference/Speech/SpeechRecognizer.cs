@@ -4,7 +4,8 @@ namespace Emotion.Orleans.Inference;
 
 /// <summary>
 /// Speech utterances → silence trimmed (<see cref="SilenceTrim"/>) → features → (per-speaker
-/// normalisation) → the bundle's speech <see cref="ModalityHead"/> → class logits. The features are
+/// normalisation) → the bundle's speech <see cref="ModalityHead"/> → class logits (softened by
+/// <see cref="OutOfDomainTemperature"/> for a voice unlike every training speaker). The features are
 /// the speech CNN's 128-d embedding (one batched ONNX run over MFCC matrices), or, when the head
 /// reads <see cref="CombinedDimension"/> features, the 280 MFCC statistics
 /// (<see cref="MfccStatistics"/>), that embedding and the 23 prosody statistics
@@ -79,13 +80,20 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
         {
             SpeakerStatistics? speaker = null;
             var x = features[i];
+            float[] logits;
             if (_normalizer is not null)
             {
                 speaker = (utterances[i].Speaker ?? SpeakerStatistics.Empty(x.Length)).Add(x);
                 x = _normalizer.Normalize(x, speaker);
+                logits = _head.Logits(x);
+                OutOfDomainTemperature.Apply(logits, x);
+            }
+            else
+            {
+                logits = _head.Logits(x);
             }
 
-            results[i] = new SpeechRecognition(ModalityPrediction.FromLogits(Modality.Speech, _head.Logits(x)), speaker);
+            results[i] = new SpeechRecognition(ModalityPrediction.FromLogits(Modality.Speech, logits), speaker);
         }
 
         if (results.Length > 0)
