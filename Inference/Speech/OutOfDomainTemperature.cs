@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Emotion.Orleans.Inference;
 
 /// <summary>
@@ -23,13 +25,7 @@ public static class OutOfDomainTemperature
             return 1f;
         }
 
-        var sum = 0.0;
-        foreach (var v in normalized)
-        {
-            sum += (double)v * v;
-        }
-
-        var ratio = Math.Sqrt(sum / normalized.Length) / TypicalSpread;
+        var ratio = Math.Sqrt(TensorPrimitives.SumOfSquares(normalized) / normalized.Length) / TypicalSpread;
         return ratio > 1 ? (float)(ratio * ratio) : 1f;
     }
 

@@ -80,17 +80,17 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
         {
             SpeakerStatistics? speaker = null;
             var x = features[i];
-            float[] logits;
             if (_normalizer is not null)
             {
                 speaker = (utterances[i].Speaker ?? SpeakerStatistics.Empty(x.Length)).Add(x);
                 x = _normalizer.Normalize(x, speaker);
-                logits = _head.Logits(x);
-                OutOfDomainTemperature.Apply(logits, x);
             }
-            else
+
+            var logits = _head.Logits(x);
+            if (_normalizer is not null)
             {
-                logits = _head.Logits(x);
+                // Only normalised features are in units of the speaker's spread.
+                OutOfDomainTemperature.Apply(logits, x);
             }
 
             results[i] = new SpeechRecognition(ModalityPrediction.FromLogits(Modality.Speech, logits), speaker);
