@@ -280,6 +280,12 @@ internal sealed class SyntheticCall
                 TimeSpan? latency = _answered.TryGetValue(sequence, out var due) && Measured(due) ? arrived - due : null;
                 _recorder.Streamed(correct: true, latency, face);
             }
+
+            // Counted: the step keeps its calls to the end, and a soak's memory must not grow with them.
+            _answered.Clear();
+            _answered.TrimExcess();
+            _streamed.Clear();
+            _streamed.TrimExcess();
         }
     }
 }

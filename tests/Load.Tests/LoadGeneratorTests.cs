@@ -63,7 +63,7 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void Latency_percentiles_use_the_nearest_rank()
+    public void Latency_percentiles_use_the_nearest_rank_within_the_histogram_resolution()
     {
         var series = new LatencySeries();
         foreach (var ms in Enumerable.Range(1, 100))
@@ -74,11 +74,43 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         var summary = series.Summarize();
 
         Assert.Equal(100, summary.Count);
-        Assert.Equal(50, summary.P50);
-        Assert.Equal(95, summary.P95);
-        Assert.Equal(99, summary.P99);
+        Assert.Equal(50, summary.P50!.Value, 50 * LatencySeries.Resolution);
+        Assert.Equal(95, summary.P95!.Value, 95 * LatencySeries.Resolution);
+        Assert.Equal(99, summary.P99!.Value, 99 * LatencySeries.Resolution);
         Assert.Equal(100, summary.Max);
         Assert.Null(new LatencySeries().Summarize().P99);
+    }
+
+    [Fact]
+    public void Latency_series_merge_like_one_series_of_all_their_values()
+    {
+        var (low, high, all) = (new LatencySeries(), new LatencySeries(), new LatencySeries());
+        foreach (var ms in Enumerable.Range(1, 1000))
+        {
+            var latency = TimeSpan.FromMilliseconds(ms * 0.37);
+            (ms % 3 == 0 ? low : high).Add(latency);
+            all.Add(latency);
+        }
+
+        low.AddRange(high);
+
+        Assert.Equal(all.Summarize(), low.Summarize());
+        Assert.Equal(370, low.Summarize().Max);
+    }
+
+    [Fact]
+    public void A_latency_series_keeps_the_same_memory_however_many_values_it_gets()
+    {
+        var series = new LatencySeries();
+        series.Add(TimeSpan.FromMilliseconds(1));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100_000; i++)
+        {
+            series.Add(TimeSpan.FromMilliseconds(i % 5000));
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(4999, series.Summarize().Max);
     }
 
     [Fact]
