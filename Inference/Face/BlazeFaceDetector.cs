@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -69,32 +70,61 @@ public sealed class BlazeFaceDetector : IDisposable
     public BlazeFaceOptions Options => _options;
 
     /// <summary>Detects the faces in each frame, in frame pixel coordinates, most confident first.</summary>
+    /// <remarks>
+    /// The input (196 KB a frame) and the per-frame copies of the outputs live in pooled arrays: as
+    /// fresh arrays they went to the large object heap at every batch, and under load that alone
+    /// set off a full background collection every two seconds.
+    /// </remarks>
     public IReadOnlyList<FaceBox>[] Detect(IReadOnlyList<Image<Rgb24>> frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
         var results = new IReadOnlyList<FaceBox>[frames.Count];
         var chunk = _fixedBatch > 0 ? _fixedBatch : _options.MaxBatch;
-        for (var start = 0; start < frames.Count; start += chunk)
+        var pool = ArrayPool<float>.Shared;
+        var scores = pool.Rent(BlazeFaceAnchors.Count);
+        var boxes = pool.Rent(BlazeFaceAnchors.Count * BoxValues);
+        try
         {
-            var count = Math.Min(chunk, frames.Count - start);
-            var runBatch = _fixedBatch > 0 ? _fixedBatch : count;
-            var input = new float[runBatch * Size * Size * 3];
-            var letterboxes = new Letterbox[count];
-            for (var i = 0; i < count; i++)
+            for (var start = 0; start < frames.Count; start += chunk)
             {
-                letterboxes[i] = Fill(frames[start + i], input, i * Size * Size * 3);
-            }
+                var count = Math.Min(chunk, frames.Count - start);
+                var runBatch = _fixedBatch > 0 ? _fixedBatch : count;
+                var length = runBatch * Size * Size * 3;
+                var input = pool.Rent(length);
+                try
+                {
+                    var letterboxes = new Letterbox[count];
+                    for (var i = 0; i < count; i++)
+                    {
+                        letterboxes[i] = Fill(frames[start + i], input, i * Size * Size * 3);
+                    }
 
-            var (scores, boxes) = Run(input, runBatch);
-            for (var i = 0; i < count; i++)
-            {
-                results[start + i] = Decode(
-                    scores.AsSpan(i * BlazeFaceAnchors.Count, BlazeFaceAnchors.Count),
-                    boxes.AsSpan(i * BlazeFaceAnchors.Count * BoxValues, BlazeFaceAnchors.Count * BoxValues),
-                    letterboxes[i],
-                    frames[start + i].Width,
-                    frames[start + i].Height);
+                    // A fixed-batch model's padding rows are blank frames (a rented array holds old data).
+                    input.AsSpan(count * Size * Size * 3, length - (count * Size * Size * 3)).Fill(-1f);
+                    using var outputs = Run(input.AsMemory(0, length), runBatch);
+                    var (scoreParts, boxParts) = Heads(outputs, runBatch);
+                    for (var i = 0; i < count; i++)
+                    {
+                        CopyFrame(scoreParts, i, 1, scores);
+                        CopyFrame(boxParts, i, BoxValues, boxes);
+                        results[start + i] = Decode(
+                            scores.AsSpan(0, BlazeFaceAnchors.Count),
+                            boxes.AsSpan(0, BlazeFaceAnchors.Count * BoxValues),
+                            letterboxes[i],
+                            frames[start + i].Width,
+                            frames[start + i].Height);
+                    }
+                }
+                finally
+                {
+                    pool.Return(input);
+                }
             }
+        }
+        finally
+        {
+            pool.Return(boxes);
+            pool.Return(scores);
         }
 
         return results;
@@ -146,17 +176,20 @@ public sealed class BlazeFaceDetector : IDisposable
         return new Letterbox(left, top, (float)width / frame.Width, (float)height / frame.Height);
     }
 
-    private (float[] Scores, float[] Boxes) Run(float[] input, int batch)
+    private IDisposableReadOnlyCollection<OrtValue> Run(Memory<float> input, int batch)
     {
         long[] shape = _channelsLast ? [batch, Size, Size, 3] : [batch, 3, Size, Size];
-        using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, shape);
         using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, [_inputName], [value], _session.OutputNames);
+        return _session.Run(runOptions, [_inputName], [value], _session.OutputNames);
+    }
 
-        // Output names come from the conversion; the heads are told apart by shape: last dimension 1
-        // (scores) or 16 (boxes), the 16×16-grid head (512 anchors) before the 8×8 one (384).
-        var scoreParts = new List<(long Anchors, float[] Data)>();
-        var boxParts = new List<(long Anchors, float[] Data)>();
+    // Output names come from the conversion; the heads are told apart by shape: last dimension 1
+    // (scores) or 16 (boxes), the 16×16-grid head (512 anchors) before the 8×8 one (384).
+    private static (List<(int Anchors, OrtValue Value)> Scores, List<(int Anchors, OrtValue Value)> Boxes) Heads(IReadOnlyList<OrtValue> outputs, int batch)
+    {
+        var scoreParts = new List<(int Anchors, OrtValue Value)>();
+        var boxParts = new List<(int Anchors, OrtValue Value)>();
         foreach (var output in outputs)
         {
             var dims = output.GetTensorTypeAndShape().Shape;
@@ -165,33 +198,31 @@ public sealed class BlazeFaceDetector : IDisposable
                 throw new ModelBundleException($"BlazeFace output has shape [{string.Join(',', dims)}]; expected [b,n,1] or [b,n,16].");
             }
 
-            (dims[2] == 1 ? scoreParts : boxParts).Add((dims[1], output.GetTensorDataAsSpan<float>().ToArray()));
+            (dims[2] == 1 ? scoreParts : boxParts).Add(((int)dims[1], output));
         }
 
-        return (Concatenate(scoreParts, batch, 1), Concatenate(boxParts, batch, BoxValues));
-    }
-
-    private static float[] Concatenate(List<(long Anchors, float[] Data)> parts, int batch, int width)
-    {
-        parts.Sort((a, b) => b.Anchors.CompareTo(a.Anchors));
-        if (parts.Sum(p => p.Anchors) != BlazeFaceAnchors.Count)
+        foreach (var parts in (ReadOnlySpan<List<(int Anchors, OrtValue Value)>>)[scoreParts, boxParts])
         {
-            throw new ModelBundleException($"BlazeFace outputs cover {parts.Sum(p => p.Anchors)} anchors; expected {BlazeFaceAnchors.Count}.");
-        }
-
-        var result = new float[batch * BlazeFaceAnchors.Count * width];
-        for (var b = 0; b < batch; b++)
-        {
-            var offset = b * BlazeFaceAnchors.Count * width;
-            foreach (var (anchors, data) in parts)
+            parts.Sort((a, b) => b.Anchors.CompareTo(a.Anchors));
+            if (parts.Sum(p => p.Anchors) != BlazeFaceAnchors.Count)
             {
-                var length = (int)anchors * width;
-                data.AsSpan(b * length, length).CopyTo(result.AsSpan(offset));
-                offset += length;
+                throw new ModelBundleException($"BlazeFace outputs cover {parts.Sum(p => p.Anchors)} anchors; expected {BlazeFaceAnchors.Count}.");
             }
         }
 
-        return result;
+        return (scoreParts, boxParts);
+    }
+
+    // One frame's values of every head, in anchor order, into the front of the destination.
+    private static void CopyFrame(List<(int Anchors, OrtValue Value)> parts, int frame, int width, float[] destination)
+    {
+        var offset = 0;
+        foreach (var (anchors, value) in parts)
+        {
+            var length = anchors * width;
+            value.GetTensorDataAsSpan<float>().Slice(frame * length, length).CopyTo(destination.AsSpan(offset));
+            offset += length;
+        }
     }
 
     private List<FaceBox> Decode(ReadOnlySpan<float> rawScores, ReadOnlySpan<float> rawBoxes, Letterbox letterbox, int frameWidth, int frameHeight)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Emotion.Orleans.Inference;
@@ -35,12 +36,30 @@ public static class ProsodyStatistics
     /// <summary>The summary of an utterance at 16 kHz (shorter input is zero-padded to one frame).</summary>
     public static float[] Compute(ReadOnlySpan<float> samples16k)
     {
-        var x = Decimate(samples16k, FrameSamples + MaxLag);
-        var frames = ((x.Length - FrameSamples - MaxLag) / HopSamples) + 1;
+        // The two long buffers come from the pool: a few seconds of speech would put them on the
+        // large object heap, and at the silo's utterance rate that churn sets off full collections.
+        var length = Math.Max((samples16k.Length + 1) / 2, FrameSamples + MaxLag);
+        var x = ArrayPool<float>.Shared.Rent(length);
+        var squares = ArrayPool<double>.Shared.Rent(length + 1);
+        try
+        {
+            Decimate(samples16k, x.AsSpan(0, length));
+            return Compute(x, length, squares);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(squares);
+            ArrayPool<float>.Shared.Return(x);
+        }
+    }
+
+    private static float[] Compute(float[] x, int length, double[] squares)
+    {
+        var frames = ((length - FrameSamples - MaxLag) / HopSamples) + 1;
 
         // Prefix sums of squares give each lagged window's energy in O(1).
-        var squares = new double[x.Length + 1];
-        for (var i = 0; i < x.Length; i++)
+        squares[0] = 0;
+        for (var i = 0; i < length; i++)
         {
             squares[i + 1] = squares[i] + ((double)x[i] * x[i]);
         }
@@ -88,11 +107,11 @@ public static class ProsodyStatistics
         return output;
     }
 
-    // 2:1 decimation after a [¼ ½ ¼] low-pass, zero-padded to at least minLength samples.
-    private static float[] Decimate(ReadOnlySpan<float> x, int minLength)
+    // 2:1 decimation after a [¼ ½ ¼] low-pass into y, zero-padded to its length.
+    private static void Decimate(ReadOnlySpan<float> x, Span<float> y)
     {
-        var y = new float[Math.Max((x.Length + 1) / 2, minLength)];
-        for (var k = 0; k < (x.Length + 1) / 2; k++)
+        var half = (x.Length + 1) / 2;
+        for (var k = 0; k < half; k++)
         {
             var i = 2 * k;
             var before = i > 0 ? x[i - 1] : 0f;
@@ -100,7 +119,7 @@ public static class ProsodyStatistics
             y[k] = (0.25f * before) + (0.5f * x[i]) + (0.25f * after);
         }
 
-        return y;
+        y[half..].Clear();
     }
 
     // The pitch period: the shortest lag whose correlation peak comes within OctaveTolerance of the

@@ -25,8 +25,15 @@ public sealed class SileroVad : IDisposable
     private static readonly string[] InputNames = ["input", "state", "sr"];
     private static readonly string[] OutputNames = ["output", "stateN"];
 
+    private static readonly long[] ProbabilityShape = [1, 1];
+
     private readonly InferenceSession _session;
     private readonly bool _ownsSession;
+
+    // Made once: the model runs every 32 ms per call, and per-window allocations (options, the rate
+    // tensor, output tensors) were a visible share of its cost.
+    private readonly RunOptions _runOptions;
+    private readonly OrtValue _rate;
 
     /// <summary>Wraps a shared session over the Silero VAD v5 model.</summary>
     /// <param name="session">The session; its signature is checked.</param>
@@ -46,6 +53,8 @@ public sealed class SileroVad : IDisposable
         _session = session;
         _ownsSession = ownsSession;
         UpstreamSha256 = upstreamSha256;
+        _runOptions = new RunOptions();
+        _rate = OrtValue.CreateTensorValueFromMemory(new long[] { PcmAudio.SampleRate }, []);
     }
 
     /// <summary>SHA-256 (lower-case hex) of the VAD model file.</summary>
@@ -98,18 +107,17 @@ public sealed class SileroVad : IDisposable
             throw new ArgumentException($"A VAD window is {WindowSamples} samples, got {window.Length}.", nameof(window));
         }
 
-        var input = new float[ContextSamples + WindowSamples];
+        var input = state.Input;
         state.Context.CopyTo(input, 0);
         window.CopyTo(input.AsSpan(ContextSamples));
-        var sampleRate = new long[] { PcmAudio.SampleRate };
 
         using var inputValue = OrtValue.CreateTensorValueFromMemory(input, InputShape);
         using var stateValue = OrtValue.CreateTensorValueFromMemory(state.Recurrent, StateShape);
-        using var rateValue = OrtValue.CreateTensorValueFromMemory(sampleRate, []);
-        using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, InputNames, [inputValue, stateValue, rateValue], OutputNames);
-        var probability = outputs[0].GetTensorDataAsSpan<float>()[0];
-        outputs[1].GetTensorDataAsSpan<float>().CopyTo(state.Recurrent);
+        using var probabilityValue = OrtValue.CreateTensorValueFromMemory(state.Probability, ProbabilityShape);
+        using var nextStateValue = OrtValue.CreateTensorValueFromMemory(state.NextRecurrent, StateShape);
+        _session.Run(_runOptions, InputNames, [inputValue, stateValue, _rate], OutputNames, [probabilityValue, nextStateValue]);
+        var probability = state.Probability[0];
+        state.NextRecurrent.CopyTo(state.Recurrent, 0);
         window[^ContextSamples..].CopyTo(state.Context);
         return probability;
     }
@@ -133,6 +141,8 @@ public sealed class SileroVad : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _rate.Dispose();
+        _runOptions.Dispose();
         if (_ownsSession)
         {
             _session.Dispose();
@@ -146,6 +156,13 @@ public sealed class SileroVadState
     internal float[] Recurrent { get; } = new float[SileroVad.StateLength];
 
     internal float[] Context { get; } = new float[SileroVad.ContextSamples];
+
+    // Buffers of one window's run, reused from window to window (a state serves one stream at a time).
+    internal float[] Input { get; } = new float[SileroVad.ContextSamples + SileroVad.WindowSamples];
+
+    internal float[] NextRecurrent { get; } = new float[SileroVad.StateLength];
+
+    internal float[] Probability { get; } = new float[1];
 
     /// <summary>Forgets the stream's history.</summary>
     public void Reset()

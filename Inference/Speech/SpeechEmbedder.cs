@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 
@@ -124,16 +125,25 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
             PcmAudio.Validate(utterances16k[i], _maxDuration);
         }
 
-        var matrices = new float[utterances16k.Count * MfccFeatures.MatrixLength];
-        for (var i = 0; i < utterances16k.Count; i++)
+        // Pooled: a batch of a few matrices (48 KB each) would otherwise land on the large object heap.
+        var length = utterances16k.Count * MfccFeatures.MatrixLength;
+        var matrices = ArrayPool<float>.Shared.Rent(length);
+        try
         {
-            MfccFeatures.Compute(utterances16k[i], Normalization).CopyTo(matrices.AsSpan(i * MfccFeatures.MatrixLength));
-        }
+            for (var i = 0; i < utterances16k.Count; i++)
+            {
+                MfccFeatures.Compute(utterances16k[i], Normalization).CopyTo(matrices.AsSpan(i * MfccFeatures.MatrixLength));
+            }
 
-        clock.Completed(InferenceStage.Decode, utterances16k.Count);
-        var output = RunFeatures(matrices, utterances16k.Count);
-        clock.Completed(InferenceStage.Model, utterances16k.Count);
-        return output;
+            clock.Completed(InferenceStage.Decode, utterances16k.Count);
+            var output = Run(matrices.AsMemory(0, length), utterances16k.Count);
+            clock.Completed(InferenceStage.Model, utterances16k.Count);
+            return output;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(matrices);
+        }
     }
 
     /// <summary>Runs the CNN on precomputed MFCC matrices (<paramref name="count"/> × 40 × 300, see <see cref="MfccFeatures"/>).</summary>
@@ -149,12 +159,7 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
                 string.Create(CultureInfo.InvariantCulture, $"Expected {count} MFCC matrices of {MfccFeatures.MatrixLength} values, got {matrices.Length} values."));
         }
 
-        using var input = OrtValue.CreateTensorValueFromMemory(matrices, [count, 1, MfccFeatures.Coefficients, MfccFeatures.Frames]);
-        using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, InputNames, [input], OutputNames);
-        var embeddings = Rows(outputs[0].GetTensorDataAsSpan<float>(), count, EmbeddingSize);
-        var logits = Rows(outputs[1].GetTensorDataAsSpan<float>(), count, EmotionLabels.Count);
-        return new SpeechCnnOutput(embeddings, logits);
+        return Run(matrices, count);
     }
 
     /// <inheritdoc />
@@ -164,6 +169,16 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         {
             _session.Dispose();
         }
+    }
+
+    private SpeechCnnOutput Run(Memory<float> matrices, int count)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, matrices, [count, 1, MfccFeatures.Coefficients, MfccFeatures.Frames]);
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, InputNames, [input], OutputNames);
+        var embeddings = Rows(outputs[0].GetTensorDataAsSpan<float>(), count, EmbeddingSize);
+        var logits = Rows(outputs[1].GetTensorDataAsSpan<float>(), count, EmotionLabels.Count);
+        return new SpeechCnnOutput(embeddings, logits);
     }
 
     private static float[][] Rows(ReadOnlySpan<float> data, int count, int width)

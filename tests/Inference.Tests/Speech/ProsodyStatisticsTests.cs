@@ -32,6 +32,17 @@ public sealed class ProsodyStatisticsTests
     }
 
     [Fact]
+    public void An_utterance_gets_the_same_summary_after_a_longer_one_left_its_data_in_the_pooled_buffers()
+    {
+        var shortVoice = Voice(_ => 180, TimeSpan.FromSeconds(0.03)); // shorter than one frame: zero-padded
+        var before = ProsodyStatistics.Compute(shortVoice);
+
+        ProsodyStatistics.Compute(Voice(t => 120 + (100 * t), TimeSpan.FromSeconds(4), amplitude: 0.6f));
+
+        Assert.Equal(before, ProsodyStatistics.Compute(shortVoice));
+    }
+
+    [Fact]
     public void Noise_is_mostly_unvoiced()
     {
         var p = ProsodyStatistics.Compute(SpeechTestAudio.Noise(TimeSpan.FromSeconds(1), 0.1f, seed: 3));
