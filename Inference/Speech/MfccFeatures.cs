@@ -94,9 +94,15 @@ public sealed class MfccFeatures
     public static float[] Compute(ReadOnlySpan<float> samples16k, MfccNormalization normalization = MfccNormalization.Utterance)
     {
         var matrix = new float[MatrixLength];
+        Compute(samples16k, normalization, matrix);
+        return matrix;
+    }
+
+    /// <summary>The same matrix, written into <paramref name="matrix"/> (<see cref="MatrixLength"/> values), e.g. a slot of a batch.</summary>
+    public static void Compute(ReadOnlySpan<float> samples16k, MfccNormalization normalization, Span<float> matrix)
+    {
         var frames = ComputeFrames(samples16k, normalization);
         WriteMatrix(frames, CentreOffset(frames.Length), matrix);
-        return matrix;
     }
 
     /// <summary>

@@ -132,7 +132,7 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         {
             for (var i = 0; i < utterances16k.Count; i++)
             {
-                MfccFeatures.Compute(utterances16k[i], Normalization).CopyTo(matrices.AsSpan(i * MfccFeatures.MatrixLength));
+                MfccFeatures.Compute(utterances16k[i], Normalization, matrices.AsSpan(i * MfccFeatures.MatrixLength, MfccFeatures.MatrixLength));
             }
 
             clock.Completed(InferenceStage.Decode, utterances16k.Count);
