@@ -15,6 +15,11 @@ public static class Program
             return SpeechCnnCommand(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "text-encoder")
+        {
+            return TextEncoderCommand(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] is "train" or "evaluate")
         {
             return TrainOrEvaluate(args);
@@ -25,11 +30,13 @@ public static class Program
     }
 
     private const string Usage =
-        "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--no-paper-paths] [--train-speech-cnn] [--speech-cnn FILE] [--aligned DIR]\n" +
+        "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--no-paper-paths] [--train-speech-cnn] [--speech-cnn FILE]\n" +
+        "                          [--train-text-encoder] [--text-encoder FILE] [--aligned DIR]\n" +
         "                          [--max-goemotions N] [--max-fer N] [--cap N]   (training subsample caps, evaluation-split cap; 0 = all)\n" +
         "       emotion-train evaluate --datasets DIR --bundle DIR --out DIR [--cache DIR] [--split dev] [--cap N] [--quick]\n" +
         "       emotion-train evaluate --aligned DIR [--bundle DIR] --out DIR [--seed N]   (aligned.csv: id,label,text,audio,frame)\n" +
-        "       emotion-train speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N] [--mfcc-normalization utterance|level]";
+        "       emotion-train speech-cnn --ravdess DIR [--out FILE] [--seed N] [--epochs N] [--mfcc-normalization utterance|level]\n" +
+        "       emotion-train text-encoder --datasets DIR [--out FILE] [--seed N] [--layers N] [--epochs N] [--lr X] [--class-weight-power P] [--max-goemotions N]";
 
     /// <summary>Runs <c>train</c> or <c>evaluate</c> with their options.</summary>
     internal static int TrainOrEvaluate(string[] args)
@@ -42,6 +49,8 @@ public static class Program
         var quick = false;
         var paperPaths = true;
         var trainSpeechCnn = false;
+        var trainTextEncoder = false;
+        var textEncoder = Path.Combine("Inference", "Models", "bundle", TrainCommand.TextEncoderFile);
         var speechCnn = Path.Combine("Inference", "Models", "bundle", "speech-cnn.onnx");
         var split = "dev";
         int? cap = null;
@@ -62,6 +71,8 @@ public static class Program
                 case "--no-paper-paths": paperPaths = false; break;
                 case "--train-speech-cnn": trainSpeechCnn = true; break;
                 case "--speech-cnn": speechCnn = Value(); break;
+                case "--train-text-encoder": trainTextEncoder = true; break;
+                case "--text-encoder": textEncoder = Value(); break;
                 case "--split": split = Value(); break;
                 case "--cap": cap = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--max-goemotions": maxGoEmotions = int.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -98,6 +109,11 @@ public static class Program
                 speechCnn = Path.Combine(ModelFiles.DefaultBundle, "speech-cnn.onnx");
             }
 
+            if (!File.Exists(textEncoder))
+            {
+                textEncoder = Path.Combine(ModelFiles.DefaultBundle, TrainCommand.TextEncoderFile);
+            }
+
             var commandLine = "emotion-train " + string.Join(' ', args);
             return TrainCommand.Run(new TrainOptions(datasets, output ?? Path.Combine("Inference", "Models", "bundle"), cache, seed, quick, speechCnn, trainSpeechCnn, commandLine)
             {
@@ -106,6 +122,8 @@ public static class Program
                 MaxDev = cap,
                 Aligned = aligned,
                 PaperPaths = paperPaths,
+                TextEncoder = textEncoder,
+                TrainTextEncoder = trainTextEncoder,
             }, Console.Out);
         }
 
@@ -167,4 +185,69 @@ public static class Program
 
         return 0;
     }
+
+    /// <summary><c>text-encoder</c>: fine-tunes MiniLM's top layers on MELD train + GoEmotions and writes the encoder patch.</summary>
+    private static int TextEncoderCommand(string[] args)
+    {
+        string? datasets = null;
+        var output = Path.Combine("Inference", "Models", "bundle", TrainCommand.TextEncoderFile);
+        var seed = 42;
+        var maxGoEmotions = 4000;
+        var options = new TextEncoderFineTuningOptions { Log = Console.Out };
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            switch (args[i])
+            {
+                case "--datasets": datasets = value; break;
+                case "--out": output = value; break;
+                case "--seed": seed = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--layers": options = CopyWith(options, layers: int.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--epochs": options = CopyWith(options, epochs: int.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--lr": options = CopyWith(options, learningRate: double.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--class-weight-power": options = CopyWith(options, power: double.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--max-goemotions": maxGoEmotions = int.Parse(value, CultureInfo.InvariantCulture); break;
+                default:
+                    Console.Error.WriteLine($"unknown option {args[i]}\n{Usage}");
+                    return 2;
+            }
+        }
+
+        datasets ??= DatasetFolders.Find(Directory.GetCurrentDirectory());
+        if (datasets is null)
+        {
+            Console.Error.WriteLine($"no datasets folder (give --datasets or set {DatasetFolders.EnvironmentVariable})\n{Usage}");
+            return 2;
+        }
+
+        var (train, dev) = TextEncoderData(datasets, seed, maxGoEmotions);
+        var report = TextEncoderFineTuner.Train(train, dev, CopyWith(options, seed: seed));
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllBytes(output, report.Patch);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kept epoch {report.BestEpoch}; wrote {output} ({report.Patch.Length / 1e6:0.0} MB)"));
+        return 0;
+    }
+
+    /// <summary>The fine-tuning data: MELD train and a seeded GoEmotions subsample; MELD dev chooses the epoch.</summary>
+    internal static (IReadOnlyList<LabelledItem> Train, IReadOnlyList<LabelledItem> Dev) TextEncoderData(string datasets, int seed, int maxGoEmotions)
+    {
+        var meld = MeldLoader.LoadSplit(Path.Combine(datasets, "meld"), "train").Items;
+        var go = DataSplits.Sample(GoEmotionsLoader.Load(Path.Combine(datasets, "goemotions"), "train").Result.Items, maxGoEmotions, seed);
+        return ([.. meld, .. go], MeldLoader.LoadSplit(Path.Combine(datasets, "meld"), "dev").Items);
+    }
+
+    private static TextEncoderFineTuningOptions CopyWith(TextEncoderFineTuningOptions o, int? layers = null, int? epochs = null, double? learningRate = null, double? power = null, int? seed = null) => new()
+    {
+        Layers = layers ?? o.Layers,
+        Epochs = epochs ?? o.Epochs,
+        BatchSize = o.BatchSize,
+        LearningRate = learningRate ?? o.LearningRate,
+        HeadLearningRate = o.HeadLearningRate,
+        WeightDecay = o.WeightDecay,
+        ClassWeightPower = power ?? o.ClassWeightPower,
+        Scale = o.Scale,
+        Seed = seed ?? o.Seed,
+        Threads = o.Threads,
+        Log = o.Log,
+    };
 }

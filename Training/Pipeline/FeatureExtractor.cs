@@ -25,12 +25,12 @@ internal sealed class FeatureExtractor : IDisposable
     private readonly ResNet18Featurizer _resNet;
     private readonly FerExpressionModel _fer;
 
-    public FeatureExtractor(FeatureCache cache, string speechCnnPath, TextWriter log)
+    public FeatureExtractor(FeatureCache cache, string speechCnnPath, TextWriter log, byte[]? textEncoderPatch = null)
     {
         _cache = cache;
         _log = log;
         var sessions = new OnnxSessionFactory();
-        _text = new MiniLmEncoder(sessions);
+        _text = new MiniLmEncoder(sessions, patch: textEncoderPatch);
         _speech = SpeechEmbedder.Load(speechCnnPath, sessions);
         _resNet = new ResNet18Featurizer(sessions);
         _fer = new FerExpressionModel(sessions);
@@ -40,6 +40,12 @@ internal sealed class FeatureExtractor : IDisposable
 
     public string MiniLmSha256 => _text.UpstreamSha256;
 
+    /// <summary>SHA-256 of the text encoder patch; null when MiniLM runs as packaged.</summary>
+    public string? TextEncoderSha256 => _text.PatchSha256;
+
+    /// <summary>The id text heads record for the encoder in use.</summary>
+    public string TextEncoderId => _text.Id;
+
     public string ResNet18Sha256 => _resNet.UpstreamSha256;
 
     public string SpeechCnnSha256 { get; }
@@ -47,7 +53,7 @@ internal sealed class FeatureExtractor : IDisposable
     public string FerSha256 { get; }
 
     public float[][] Text(string name, IReadOnlyList<LabelledItem> items) =>
-        Cached(name, _text.UpstreamSha256, items, TextBatch, batch => _text.Embed([.. batch.Select(i => i.Content)]));
+        Cached(name, _text.WeightsSha256, items, TextBatch, batch => _text.Embed([.. batch.Select(i => i.Content)]));
 
     public float[][] Speech(string name, IReadOnlyList<LabelledItem> items) =>
         Cached(name, SpeechCnnSha256 + "+trimmed", items, SpeechBatch, batch => SpeechRecognizer.Features(_speech, [.. batch.Select(i => RavdessClips.ReadWav(i.Content))], withStatistics: false));

@@ -7,6 +7,12 @@ namespace Emotion.Orleans.Training;
 /// <summary>Options of the train command.</summary>
 internal sealed record TrainOptions(string Datasets, string Output, string Cache, int Seed, bool Quick, string SpeechCnn, bool TrainSpeechCnn, string CommandLine)
 {
+    /// <summary>The text encoder patch reused when <see cref="TrainTextEncoder"/> is false; MiniLM as packaged when null or missing.</summary>
+    public string? TextEncoder { get; init; }
+
+    /// <summary>Fine-tune MiniLM's top layers in this run (<see cref="TextEncoderFineTuner"/>) instead of reusing <see cref="TextEncoder"/>.</summary>
+    public bool TrainTextEncoder { get; init; }
+
     /// <summary>Overrides the cap on GoEmotions training items (0: no cap).</summary>
     public int? MaxGoEmotions { get; init; }
 
@@ -70,7 +76,6 @@ internal static class TrainCommand
             File.Copy(options.SpeechCnn, speechCnn, overwrite: true);
         }
 
-        using var encoders = new FeatureExtractor(new FeatureCache(options.Cache), speechCnn, log);
         var data = new List<string>();
         IReadOnlyList<LabelledItem> Take(string name, IReadOnlyList<LabelledItem> items, int? cap)
         {
@@ -85,6 +90,9 @@ internal static class TrainCommand
         var ravdess = Take("RAVDESS actors 1–16", RavdessLoader.Load(Path.Combine(root, "ravdess")).Items.Where(i => DataSplits.SpeechTrainingActors.Contains(i.Group!)).ToArray(), null);
         var fer = Take("FER2013 train (cleaned: cross-split copies, label conflicts and duplicates dropped)", Fer2013Loader.Load(Path.Combine(root, "fer2013", "train")).Items, caps.Fer);
         log.WriteLine("training data: " + string.Join("; ", data));
+
+        var (textEncoder, textEncoderNote) = TextEncoderPatch(options, meld, go, log);
+        using var encoders = new FeatureExtractor(new FeatureCache(options.Cache), speechCnn, log, textEncoder);
 
         log.WriteLine("encoding …");
         var text = new LabelledFeatures(
@@ -136,29 +144,41 @@ internal static class TrainCommand
         // A non-linear candidate on the chosen features and class weights: the MLP head (projection →
         // ReLU → classifier), early-stopped on a stratified 15 % of train, kept only if it beats the
         // LR on MELD dev macro-F1; its temperature is fitted on MELD dev as well.
-        var (mlpFit, mlpStop) = textContext.StratifiedSplit(0.15, seed);
+        var (fitRows, stopRows) = textContext.StratifiedSplitIndices(0.15, seed);
+        var (mlpFit, mlpStop) = (textContext.Subset(fitRows), textContext.Subset(stopRows));
         var balancedText = textContext.BalancedClassWeights();
         var mlp = HeadTrainer.Train(
             mlpFit,
             mlpStop,
             textHead.Head.Selection,
             new HeadTrainingOptions(Hidden: 128, MaxEpochs: options.Quick ? 30 : 60, Dropout: 0.2f, ClassWeights: [.. balancedText.Select(w => w > 0 ? MathF.Pow(w, textHead.Chosen.ClassWeightPower) : 0f)], Seed: seed));
-        var mlpReport = HeadEvaluation.Report(mlp.Head, textDev);
-        var textMlpNote = string.Create(CultureInfo.InvariantCulture, $"MLP head (128 hidden, dropout 0.2, best epoch {mlp.BestEpoch}) on the same features and class weights: MELD dev acc {mlpReport.Accuracy:F3} macro-F1 {mlpReport.MacroAverage.F1:F3} weighted-F1 {mlpReport.WeightedAverage.F1:F3}");
+        var plainMlpReport = HeadEvaluation.Report(mlp.Head, textDev);
+
+        // Recall floors for the classes an agent must not miss, met on the MELD items of the MLP's
+        // held-out 15 % of train (used only for early stopping, never fitted on); MELD dev is not used.
+        var calibration = textContext.Subset(stopRows.Where(i => i < meld.Count));
+        var offsets = RecallFloors.Offsets(HeadEvaluation.Logits(mlp.Head, calibration.Features), calibration.Labels, TextRecallFloors);
+        var floored = WithBiasOffsets(mlp.Head, offsets);
+        var mlpReport = HeadEvaluation.Report(floored, textDev);
+        var textMlpNote = string.Create(
+            CultureInfo.InvariantCulture,
+            $"MLP head (128 hidden, dropout 0.2, best epoch {mlp.BestEpoch}) on the same features and class weights: MELD dev acc {plainMlpReport.Accuracy:F3} macro-F1 {plainMlpReport.MacroAverage.F1:F3} weighted-F1 {plainMlpReport.WeightedAverage.F1:F3}; "
+            + $"with recall floors ({string.Join(", ", TextRecallFloors.Select(f => $"{EmotionLabels.Names[(int)f.Key]} {f.Value:0.##}"))}; logit offsets {string.Join(", ", offsets.Select((o, c) => (o, c)).Where(p => p.o != 0).Select(p => $"{EmotionLabels.Names[p.c]} +{p.o:0.00}"))}, met on the {calibration.Count} MELD items of its held-out 15 % of train): "
+            + $"MELD dev acc {mlpReport.Accuracy:F3} macro-F1 {mlpReport.MacroAverage.F1:F3} weighted-F1 {mlpReport.WeightedAverage.F1:F3}, recall {string.Join(" ", mlpReport.PerClass.Select(c => $"{c.Name} {c.Recall:0.00}"))}");
         log.WriteLine("  " + textMlpNote);
         if (mlpReport.MacroAverage.F1 > textHead.Chosen.Score)
         {
-            var mlpLogits = HeadEvaluation.Logits(mlp.Head, textDev.Features);
+            var mlpLogits = HeadEvaluation.Logits(floored, textDev.Features);
             var (t, before, after) = Temperature.Fit(mlpLogits, textDev.Labels);
-            var classifier = mlp.Head.Classifier;
-            var scaled = new ModalityHead(mlp.Head.InputDimension, mlp.Head.Selection, mlp.Head.Projection, new DenseLayer(classifier.Inputs, classifier.Outputs, [.. classifier.Weights.Select(v => v / t)], [.. classifier.Bias.Select(v => v / t)]));
+            var classifier = floored.Classifier;
+            var scaled = new ModalityHead(floored.InputDimension, floored.Selection, floored.Projection, new DenseLayer(classifier.Inputs, classifier.Outputs, [.. classifier.Weights.Select(v => v / t)], [.. classifier.Bias.Select(v => v / t)]));
             textHead = textHead with
             {
                 Head = scaled,
                 Temperature = t,
                 LogLossBefore = before,
                 LogLossAfter = after,
-                Chosen = textHead.Chosen with { Features = textHead.Chosen.Features + ", MLP head", Score = mlpReport.MacroAverage.F1, Report = mlpReport },
+                Chosen = textHead.Chosen with { Features = textHead.Chosen.Features + ", MLP head with recall floors", Score = mlpReport.MacroAverage.F1, Report = mlpReport },
             };
             textMlpNote += " — shipped (beats the LR)";
         }
@@ -228,7 +248,7 @@ internal static class TrainCommand
         if (alignedRows is not null)
         {
             // The product's recognizers over the just-trained heads: aligned rows see what production computes.
-            using var recognizers = new AlignedRecognizers(shippedText, speechHead.Head, normalizer, speechCnn);
+            using var recognizers = new AlignedRecognizers(shippedText, speechHead.Head, normalizer, speechCnn, textEncoder);
             var (examples, dropped) = AlignedData.Examples(recognizers.Text, recognizers.Speech, recognizers.Face, alignedRows);
             var (alignedStop, alignedTrain) = AlignedData.Split(examples, AlignedStopFraction, seed);
             fusionTrain = [.. fusionTrain, .. alignedTrain];
@@ -254,6 +274,11 @@ internal static class TrainCommand
             [UpstreamModels.SileroVad] = UpstreamModels.Sha256OfFile(ModelFiles.SileroVad),
             [UpstreamModels.SpeechCnn] = encoders.SpeechCnnSha256,
         };
+        if (encoders.TextEncoderSha256 is { } textEncoderSha256)
+        {
+            upstream[UpstreamModels.TextEncoder] = textEncoderSha256;
+        }
+
         var manifest = new BundleManifest(
             ModelBundle.FormatVersion,
             [.. EmotionLabels.Names],
@@ -267,13 +292,19 @@ internal static class TrainCommand
             "fusion.json")
         {
             AlternateFusions = new Dictionary<string, string>(StringComparer.Ordinal) { [InferenceModels.ResNet18FaceSource] = ResNetFusionFile },
+            TextEncoder = textEncoder is null ? null : TextEncoderFile,
         };
+        if (textEncoder is null)
+        {
+            File.Delete(Path.Combine(options.Output, TextEncoderFile));
+        }
+
         ModelBundle.Save(
             options.Output,
             manifest,
             textReadsContext
-                ? HeadFile.From(Modality.Text, MiniLmEncoder.EncoderId + "+dialogue-context", "all", shippedText) with { ContextTurns = DialogueContext.DefaultTurns, Temperature = textHead.Temperature }
-                : HeadFile.From(Modality.Text, MiniLmEncoder.EncoderId, "all", shippedText) with { Temperature = textHead.Temperature },
+                ? HeadFile.From(Modality.Text, encoders.TextEncoderId + "+dialogue-context", "all", shippedText) with { ContextTurns = DialogueContext.DefaultTurns, Temperature = textHead.Temperature }
+                : HeadFile.From(Modality.Text, encoders.TextEncoderId, "all", shippedText) with { Temperature = textHead.Temperature },
             HeadFile.From(Modality.Speech, SpeechEncoderId, "feature-set", speechHead.Head) with { SpeakerNormalization = SpeakerNormalizationFile.From(speakerNormalizer), Temperature = speechHead.Temperature },
             HeadFile.From(Modality.Face, FaceEncoderId, faceHead.MethodName, faceHead.Training.Head),
             FusionFile.From(fusion.Model, FaceSource),
@@ -296,6 +327,7 @@ internal static class TrainCommand
                 : string.Create(CultureInfo.InvariantCulture, $"paper paths: text L1 λ = {paperText.L1?.ChosenL1:G4} ({paperText.Training.Head.Selection.Count} of {text.Width} features kept; path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {paperText.Training.BestEpoch}, speech {paperSpeech.Training.BestEpoch}, face (ResNet18) {faceHead.Training.BestEpoch}; {paperTime.TotalSeconds:0} s"),
             string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout {fusionOptions.ModalityDropout} and noise corruption {fusionOptions.NoiseCorruption} per epoch, attention loss on the corrupted slot weight {fusionOptions.NoiseAttentionWeight}); early stopping on {fusionStop.Count} composites from another 20 % (clean and with one modality replaced by noise); best of {fusionOptions.Restarts} restarts on that loss (seed {fusion.Seed}); the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} path (the live default); a second fusion on the ResNet18 head's face logits ({ResNetFusionFile}, best epoch {resNetFusion.BestEpoch}) serves Inference:FacePath=ResNet18"),
             "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
+            textEncoderNote,
             options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
             "the speech head is trained on features of the CNN's own training actors, whose CNN embeddings there are over-confident; that is why the fusion trains on logits of held-out items",
         };
@@ -352,6 +384,63 @@ internal static class TrainCommand
     public const double AlignedStopFraction = 0.2;
 
     public const string SpeechEncoderId = "speech-cnn-embedding-128";
+
+    /// <summary>Recall floors of the shipped text MLP head (<see cref="RecallFloors"/>).</summary>
+    public static readonly IReadOnlyDictionary<EmotionLabel, double> TextRecallFloors = new Dictionary<EmotionLabel, double>
+    {
+        [EmotionLabel.Anger] = 0.5,
+        [EmotionLabel.Sadness] = 0.5,
+        [EmotionLabel.Fear] = 0.5,
+    };
+
+    /// <summary>The head with <paramref name="offsets"/> added to its classifier's bias.</summary>
+    private static ModalityHead WithBiasOffsets(ModalityHead head, float[] offsets)
+    {
+        var c = head.Classifier;
+        return new ModalityHead(head.InputDimension, head.Selection, head.Projection, new DenseLayer(c.Inputs, c.Outputs, [.. c.Weights], [.. c.Bias.Select((b, i) => b + offsets[i])]));
+    }
+
+    /// <summary>The text encoder patch's file name in a bundle.</summary>
+    public const string TextEncoderFile = "text-encoder.onnx";
+
+    /// <summary>
+    /// The text encoder patch the text features come from: fine-tuned by this run on the text head's own
+    /// training items (epoch chosen on MELD dev), or the given one reused, or none.
+    /// </summary>
+    private static (byte[]? Patch, string Note) TextEncoderPatch(TrainOptions options, IReadOnlyList<LabelledItem> meld, IReadOnlyList<LabelledItem> go, TextWriter log)
+    {
+        var path = Path.Combine(options.Output, TextEncoderFile);
+        if (options.TrainTextEncoder)
+        {
+            log.WriteLine("fine-tuning the text encoder …");
+            var dev = MeldLoader.LoadSplit(Path.Combine(options.Datasets, "meld"), "dev").Items;
+            var settings = new TextEncoderFineTuningOptions { Seed = options.Seed, Log = log };
+            if (options.Quick)
+            {
+                settings = new TextEncoderFineTuningOptions { Seed = options.Seed, Log = log, Epochs = 1 };
+            }
+
+            var report = TextEncoderFineTuner.Train([.. meld, .. go], dev, settings);
+            File.WriteAllBytes(path, report.Patch);
+            var kept = report.EpochDev[report.BestEpoch - 1];
+            return (report.Patch, string.Create(
+                CultureInfo.InvariantCulture,
+                $"text encoder: MiniLM's top {settings.Layers} layer(s) fine-tuned by this run on the text head's training items ({settings.Epochs} epochs, AdamW {settings.LearningRate:G3}, class-weight power {settings.ClassWeightPower:G3}, cosine classifier ×{settings.Scale:G3}); epoch {report.BestEpoch} kept on MELD dev macro-F1 of the fine-tuning classifier (acc {kept.Accuracy:F3} macro-F1 {kept.MacroAverage.F1:F3} weighted-F1 {kept.WeightedAverage.F1:F3}); TorchSharp layers vs the ONNX graph before training: max |Δ| {report.MaxGraphDifference:E1}; {report.EncodeTime.TotalSeconds:0} s frozen layers + {report.TrainTime.TotalSeconds:0} s training"));
+        }
+
+        if (options.TextEncoder is { } source && File.Exists(source))
+        {
+            var patch = File.ReadAllBytes(source);
+            if (!string.Equals(Path.GetFullPath(source), Path.GetFullPath(path), StringComparison.Ordinal))
+            {
+                File.WriteAllBytes(path, patch);
+            }
+
+            return (patch, $"text encoder: the committed {TextEncoderFile} reused (MiniLM with fine-tuned top layers; SHA-256 {UpstreamModels.Sha256(patch)})");
+        }
+
+        return (null, "text encoder: MiniLM as packaged (no fine-tuned layers)");
+    }
     public const string FaceEncoderId = "resnet18-imagenet-512";
 
     public static IReadOnlyList<string> Provenance(BundleManifest manifest) =>

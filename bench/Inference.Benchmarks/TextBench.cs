@@ -18,7 +18,7 @@ internal sealed class TextBench : IBenchSection
     public IReadOnlyList<BenchRow> Run(BenchContext context)
     {
         var texts = SampleTranscripts.All;
-        using var encoder = new MiniLmEncoder(context.Sessions);
+        using var encoder = new MiniLmEncoder(context.Sessions, patch: context.Bundle?.ReadTextEncoderPatch());
         using var raw = context.Sessions.Create(MiniLmPackage.ReadModel());
         var recognizer = CreateRecognizer(context, encoder);
         context.Note(Modality, $"workload: {texts.Count} transcripts, {texts.Min(t => t.Length)}–{texts.Max(t => t.Length)} characters; "

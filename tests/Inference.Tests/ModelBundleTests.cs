@@ -17,7 +17,7 @@ public sealed class ModelBundleTests : IDisposable
         Layer(2, 4, 0.5f),
         Layer(4, 7, 0.25f));
 
-    private BundleManifest WriteBundle(Dictionary<string, string>? upstream = null)
+    private BundleManifest WriteBundle(Dictionary<string, string>? upstream = null, string? textEncoder = null)
     {
         var manifest = new BundleManifest(
             ModelBundle.FormatVersion,
@@ -29,7 +29,10 @@ public sealed class ModelBundleTests : IDisposable
             "speech-head.json",
             "face-head.json",
             "speech-cnn.onnx",
-            "fusion.json");
+            "fusion.json")
+        {
+            TextEncoder = textEncoder,
+        };
         File.WriteAllBytes(Path.Combine(_directory, "speech-cnn.onnx"), [1]);
         var fusion = new FusionFile(new AttentionFile([Layer(7, 3, 0.1f), Layer(7, 3, 0.2f), Layer(7, 3, 0.3f)], [1f, 1f, 1f]), [Layer(21, 8, 0.1f), Layer(8, 7, 0.1f)], "resnet18");
         ModelBundle.Save(_directory, manifest, Head("text", 4), Head("speech", 5), Head("face", 6), fusion);
@@ -71,6 +74,21 @@ public sealed class ModelBundleTests : IDisposable
         File.Delete(Path.Combine(_directory, "fusion.json"));
 
         Assert.Throws<ModelBundleException>(() => ModelBundle.Load(_directory));
+    }
+
+    [Fact]
+    public void A_bundle_naming_a_text_encoder_patch_it_lacks_is_refused_and_one_that_has_it_reads_it()
+    {
+        WriteBundle(textEncoder: "text-encoder.onnx");
+
+        var error = Assert.Throws<ModelBundleException>(() => ModelBundle.Load(_directory));
+        Assert.Contains("text-encoder.onnx", error.Message, StringComparison.Ordinal);
+
+        File.WriteAllBytes(Path.Combine(_directory, "text-encoder.onnx"), [1, 2, 3]);
+        var bundle = ModelBundle.Load(_directory);
+        Assert.Equal([1, 2, 3], bundle.ReadTextEncoderPatch());
+        WriteBundle();
+        Assert.Null(ModelBundle.Load(_directory).ReadTextEncoderPatch());
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public sealed class AlignedDataTests : IDisposable
         File.WriteAllLines(Path.Combine(_folder, AlignedData.FileName), ["id,label,text,audio,frame", $"a,joy,\"{Sentences[1].Text}\",,blank.png", $"b,anger,\"{Sentences[0].Text}\",,"]);
         var rows = AlignedData.Read(_folder);
         using var models = new InferenceModels(new InferenceOptions { BundlePath = ModelFiles.DefaultBundle });
-        using var recognizers = new AlignedRecognizers(models.Bundle.TextHead, models.Bundle.SpeechHead, models.Bundle.SpeakerNormalizer, models.Bundle.SpeechCnnPath);
+        using var recognizers = new AlignedRecognizers(models.Bundle.TextHead, models.Bundle.SpeechHead, models.Bundle.SpeakerNormalizer, models.Bundle.SpeechCnnPath, models.Bundle.ReadTextEncoderPatch());
 
         var product = AlignedData.Examples(models, rows);
         var heads = AlignedData.Examples(recognizers.Text, recognizers.Speech, recognizers.Face, rows);

@@ -9,9 +9,11 @@ public sealed class CommittedBundleTests
     public void Committed_bundle_loads_and_was_trained_against_the_shipped_encoders()
     {
         var bundle = ModelBundle.Load(ModelFiles.DefaultBundle);
-        using var text = new MiniLmEncoder(new OnnxSessionFactory());
+        using var text = new MiniLmEncoder(new OnnxSessionFactory(), patch: bundle.ReadTextEncoderPatch());
 
         bundle.VerifyUpstream(UpstreamModels.MiniLm, text.UpstreamSha256);
+        // The text head reads the fine-tuned encoder it was trained on.
+        bundle.VerifyUpstream(UpstreamModels.TextEncoder, text.PatchSha256!);
         bundle.VerifyUpstream("speech-cnn", UpstreamModels.Sha256OfFile(bundle.SpeechCnnPath));
         bundle.VerifyUpstream(UpstreamModels.FerExpression, UpstreamModels.Sha256OfFile(ModelFiles.FerExpression));
         // The live face path is the expression model; the paper's ResNet18 path keeps its own fusion.
@@ -29,10 +31,10 @@ public sealed class CommittedBundleTests
     public void Text_recognizer_built_from_the_committed_bundle_gives_a_distribution_per_text()
     {
         var bundle = ModelBundle.Load(ModelFiles.DefaultBundle);
-        using var encoder = new MiniLmEncoder(new OnnxSessionFactory());
+        using var encoder = new MiniLmEncoder(new OnnxSessionFactory(), patch: bundle.ReadTextEncoderPatch());
         var recognizer = new TextRecognizer(encoder, bundle.TextHead, contextTurns: bundle.TextContextTurns);
 
-        var predictions = recognizer.Recognize([new TextTurn("I am so happy to hear that, thank you!", []), new TextTurn("This is outrageous, I want a refund now.", ["My bill doubled this month.", "Nobody told me why."])]);
+        var predictions = recognizer.Recognize([new TextTurn("I am so happy to hear that, thank you!", []), new TextTurn("You people never listen, I'm sick of this.", ["My bill doubled this month.", "Nobody told me why."])]);
 
         Assert.Equal(2, predictions.Count);
         Assert.All(predictions, p => Assert.Equal(1f, p.Probabilities.Sum(), 3));
