@@ -155,7 +155,8 @@ internal static class TrainCommand
         var plainMlpReport = HeadEvaluation.Report(mlp.Head, textDev);
 
         // Recall floors for the classes an agent must not miss, met on the MELD items of the MLP's
-        // held-out 15 % of train (used only for early stopping, never fitted on); MELD dev is not used.
+        // held-out 15 % of train (used only for early stopping, never fitted on by the head; the
+        // fine-tuned encoder did see them, so they read easier than unseen items); MELD dev is not used.
         var calibration = textContext.Subset(stopRows.Where(i => i < meld.Count));
         var offsets = RecallFloors.Offsets(HeadEvaluation.Logits(mlp.Head, calibration.Features), calibration.Labels, TextRecallFloors);
         var floored = WithBiasOffsets(mlp.Head, offsets);
