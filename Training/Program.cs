@@ -202,10 +202,10 @@ public static class Program
                 case "--datasets": datasets = value; break;
                 case "--out": output = value; break;
                 case "--seed": seed = int.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--layers": options = CopyWith(options, layers: int.Parse(value, CultureInfo.InvariantCulture)); break;
-                case "--epochs": options = CopyWith(options, epochs: int.Parse(value, CultureInfo.InvariantCulture)); break;
-                case "--lr": options = CopyWith(options, learningRate: double.Parse(value, CultureInfo.InvariantCulture)); break;
-                case "--class-weight-power": options = CopyWith(options, power: double.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--layers": options = options with { Layers = int.Parse(value, CultureInfo.InvariantCulture) }; break;
+                case "--epochs": options = options with { Epochs = int.Parse(value, CultureInfo.InvariantCulture) }; break;
+                case "--lr": options = options with { LearningRate = double.Parse(value, CultureInfo.InvariantCulture) }; break;
+                case "--class-weight-power": options = options with { ClassWeightPower = double.Parse(value, CultureInfo.InvariantCulture) }; break;
                 case "--max-goemotions": maxGoEmotions = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}\n{Usage}");
@@ -221,7 +221,7 @@ public static class Program
         }
 
         var (train, dev) = TextEncoderData(datasets, seed, maxGoEmotions);
-        var report = TextEncoderFineTuner.Train(train, dev, CopyWith(options, seed: seed));
+        var report = TextEncoderFineTuner.Train(train, dev, options with { Seed = seed });
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllBytes(output, report.Patch);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kept epoch {report.BestEpoch}; wrote {output} ({report.Patch.Length / 1e6:0.0} MB)"));
@@ -235,19 +235,4 @@ public static class Program
         var go = DataSplits.Sample(GoEmotionsLoader.Load(Path.Combine(datasets, "goemotions"), "train").Result.Items, maxGoEmotions, seed);
         return ([.. meld, .. go], MeldLoader.LoadSplit(Path.Combine(datasets, "meld"), "dev").Items);
     }
-
-    private static TextEncoderFineTuningOptions CopyWith(TextEncoderFineTuningOptions o, int? layers = null, int? epochs = null, double? learningRate = null, double? power = null, int? seed = null) => new()
-    {
-        Layers = layers ?? o.Layers,
-        Epochs = epochs ?? o.Epochs,
-        BatchSize = o.BatchSize,
-        LearningRate = learningRate ?? o.LearningRate,
-        HeadLearningRate = o.HeadLearningRate,
-        WeightDecay = o.WeightDecay,
-        ClassWeightPower = power ?? o.ClassWeightPower,
-        Scale = o.Scale,
-        Seed = seed ?? o.Seed,
-        Threads = o.Threads,
-        Log = o.Log,
-    };
 }

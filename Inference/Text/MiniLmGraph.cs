@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 
 namespace Emotion.Orleans.Inference;
@@ -49,14 +50,7 @@ public static class MiniLmGraph
     {
         ArgumentNullException.ThrowIfNull(graph);
         var initializers = graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
-        var producers = new Dictionary<string, Onnx.NodeProto>(StringComparer.Ordinal);
-        foreach (var node in graph.Node)
-        {
-            foreach (var output in node.Output)
-            {
-                producers[output] = node;
-            }
-        }
+        var producers = Producers(graph);
 
         var found = new Dictionary<string, Onnx.TensorProto>(StringComparer.Ordinal);
         foreach (var name in ParameterNames(layer))
@@ -80,8 +74,7 @@ public static class MiniLmGraph
     public static string LayerInput(Onnx.GraphProto graph, int layer)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var producers = graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n, StringComparer.Ordinal);
-        return MatMulOfBias(graph, producers, ParameterNames(layer)[1]).Input[0];
+        return MatMulOfBias(graph, Producers(graph), ParameterNames(layer)[1]).Input[0];
     }
 
     /// <summary>
@@ -136,7 +129,7 @@ public static class MiniLmGraph
                 throw new ModelBundleException($"The text encoder patch gives '{source.Name}' shape [{string.Join(",", source.Dims)}]; the model's is [{string.Join(",", target.Dims)}].");
             }
 
-            target.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(FloatValues(source).AsSpan()));
+            target.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(FloatValues(source).AsSpan()));
             target.FloatData.Clear();
         }
 
@@ -164,7 +157,7 @@ public static class MiniLmGraph
 
             var tensor = new Onnx.TensorProto { Name = name, DataType = (int)Onnx.TensorProto.Types.DataType.Float16 };
             tensor.Dims.AddRange(shape);
-            tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(halves.AsSpan()));
+            tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(halves.AsSpan()));
             graph.Initializer.Add(tensor);
         }
 
@@ -186,11 +179,11 @@ public static class MiniLmGraph
         {
             case Onnx.TensorProto.Types.DataType.Float:
                 values = tensor.RawData.Length > 0
-                    ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
+                    ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
                     : [.. tensor.FloatData];
                 break;
             case Onnx.TensorProto.Types.DataType.Float16:
-                var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(tensor.RawData.Span);
+                var halves = MemoryMarshal.Cast<byte, Half>(tensor.RawData.Span);
                 values = new float[halves.Length];
                 for (var i = 0; i < halves.Length; i++)
                 {
@@ -205,6 +198,21 @@ public static class MiniLmGraph
         return values.Length == count
             ? values
             : throw new ModelBundleException($"Tensor '{tensor.Name}' holds {values.Length} values for shape [{string.Join(",", tensor.Dims)}].");
+    }
+
+    /// <summary>Each tensor name → the node that outputs it.</summary>
+    private static Dictionary<string, Onnx.NodeProto> Producers(Onnx.GraphProto graph)
+    {
+        var producers = new Dictionary<string, Onnx.NodeProto>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            foreach (var output in node.Output)
+            {
+                producers[output] = node;
+            }
+        }
+
+        return producers;
     }
 
     private static Onnx.NodeProto MatMulOfBias(Onnx.GraphProto graph, Dictionary<string, Onnx.NodeProto> producers, string bias)

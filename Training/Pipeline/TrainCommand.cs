@@ -418,7 +418,7 @@ internal static class TrainCommand
             var settings = new TextEncoderFineTuningOptions { Seed = options.Seed, Log = log };
             if (options.Quick)
             {
-                settings = new TextEncoderFineTuningOptions { Seed = options.Seed, Log = log, Epochs = 1 };
+                settings = settings with { Epochs = 1 };
             }
 
             var report = TextEncoderFineTuner.Train([.. meld, .. go], dev, settings);

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Emotion.Orleans.Training;
 
 /// <summary>What <see cref="TextEncoderFineTuner.Train"/> needs.</summary>
-public sealed class TextEncoderFineTuningOptions
+public sealed record TextEncoderFineTuningOptions
 {
     /// <summary>Top layers of MiniLM fine-tuned (the others stay frozen, so their output is computed once).</summary>
     public int Layers { get; init; } = 3;
@@ -183,12 +183,14 @@ public static class TextEncoderFineTuner
         proto.Graph.Output.Add(output);
         var sessions = new OnnxSessionFactory();
         using var session = sessions.Create(Google.Protobuf.MessageExtensions.ToByteArray(proto));
-        return (Run(session, tokenizer, train, input), Run(session, tokenizer, dev, input), Run(session, tokenizer, dev, "last_hidden_state"));
+        var devStates = Run(session, tokenizer, dev, input, "last_hidden_state");
+        return (Run(session, tokenizer, train, input)[0], devStates[0], devStates[1]);
     }
 
-    private static TokenStates[] Run(InferenceSession session, MiniLmTokenizer tokenizer, IReadOnlyList<LabelledItem> items, string output)
+    /// <summary>The real tokens' states of each item at each of <paramref name="outputs"/>, all from one run per batch.</summary>
+    private static TokenStates[][] Run(InferenceSession session, MiniLmTokenizer tokenizer, IReadOnlyList<LabelledItem> items, params string[] outputs)
     {
-        var states = new TokenStates[items.Count];
+        var states = outputs.Select(_ => new TokenStates[items.Count]).ToArray();
 
         // Similar lengths together keep padding (and time) low.
         var order = Enumerable.Range(0, items.Count).OrderBy(i => items[i].Content.Length).ToArray();
@@ -201,12 +203,15 @@ public static class TextEncoderFineTuner
             using var mask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask.ToArray(), shape);
             using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds.ToArray(), shape);
             using var runOptions = new RunOptions();
-            using var outputs = session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], [ids, mask, types], [output]);
-            var hidden = outputs[0].GetTensorDataAsSpan<float>();
-            for (var r = 0; r < rows.Length; r++)
+            using var results = session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], [ids, mask, types], outputs);
+            for (var o = 0; o < outputs.Length; o++)
             {
-                var length = batch.Length(r);
-                states[rows[r]] = new TokenStates(hidden.Slice(r * batch.SequenceLength * MiniLmLayer.Width, length * MiniLmLayer.Width).ToArray(), length);
+                var hidden = results[o].GetTensorDataAsSpan<float>();
+                for (var r = 0; r < rows.Length; r++)
+                {
+                    var length = batch.Length(r);
+                    states[o][rows[r]] = new TokenStates(hidden.Slice(r * batch.SequenceLength * MiniLmLayer.Width, length * MiniLmLayer.Width).ToArray(), length);
+                }
             }
         }
 
