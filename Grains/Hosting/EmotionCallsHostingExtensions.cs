@@ -2,6 +2,7 @@ using Emotion.Orleans.Inference;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Placement;
 
 namespace Emotion.Orleans.Grains;
@@ -53,6 +54,7 @@ public static class EmotionCallsHostingExtensions
             .Validate(o => o.BatchWindow >= TimeSpan.Zero && o.BatchWindow <= TimeSpan.FromSeconds(1), "Workers:BatchWindow must be in 0–1 s.")
             .ValidateOnStart();
         services.AddEmotionMetrics();
+        services.TryAddSingleton(sp => new ModelRunSlots(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConcurrentRuns));
         services.TryAddKeyedSingleton(CallSessionOptions.ClockKey, TimeProvider.System);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => ReplyBank.LoadDefault());

@@ -18,9 +18,11 @@ public sealed class WorkerOptions
     public int MaxFaceBatchSize { get; set; } = 4;
 
     /// <summary>
-    /// Model runs one worker activation keeps going at once (default: one per core). ONNX Runtime
-    /// runs each on one thread here, so with one run at a time the face path could use only one
-    /// core however many the silo has.
+    /// Model runs the silo keeps going at once, over all workers, and the most one worker activation
+    /// keeps going (default: one per core). ONNX Runtime runs each on one thread here, so with one run
+    /// at a time the face path could use only one core however many the silo has; with more runs than
+    /// cores a burst of face runs would delay the text and speech runs queued behind it. Waiting text
+    /// and speech runs get a free slot before waiting face runs.
     /// </summary>
     public int MaxConcurrentRuns { get; set; } = Environment.ProcessorCount;
 

@@ -8,15 +8,17 @@ namespace Emotion.Orleans.Grains;
 /// activation and is only touched from its scheduler, so it needs no locks.
 /// </summary>
 /// <remarks>
-/// The model run itself goes to the thread pool: a batch of face crops through ResNet18 takes
-/// longer than the batch window, and run inline it would hold the activation's turn all that time.
+/// The model run itself goes to the thread pool: a batch of frames takes longer than the batch
+/// window, and run inline it would hold the activation's turn all that time.
 /// This way the activation keeps taking requests, which form the next batch, and the answers are
 /// given back on the activation's scheduler. Up to <c>maxConcurrentRuns</c> runs overlap (the
 /// sessions are thread-safe): Orleans hands a reentrant stateless worker's requests to its first
 /// busy activation rather than spreading them, so one activation must be able to use every core;
-/// while all runs are busy, waiting requests gather into the next batch.
+/// while all runs are busy, waiting requests gather into the next batch. With the silo's
+/// <see cref="ModelRunSlots"/> a batch is taken only once a slot is free, so requests keep gathering
+/// while runs of other workers (or of higher priority) hold the cores.
 /// </remarks>
-internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window, TimeProvider time, int maxConcurrentRuns = 1)
+internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window, TimeProvider time, int maxConcurrentRuns = 1, ModelRunSlots? slots = null, ModelRunPriority priority = ModelRunPriority.High)
 {
     private readonly List<(TIn Input, TaskCompletionSource<TOut> Result)> _pending = [];
     private readonly int _maxConcurrentRuns = maxConcurrentRuns > 0 ? maxConcurrentRuns : throw new ArgumentOutOfRangeException(nameof(maxConcurrentRuns));
@@ -74,12 +76,13 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
                     await _runEnded.Task;
                 }
 
+                var lease = slots is null ? null : await slots.AcquireAsync(priority);
                 var count = Math.Min(_pending.Count, maxBatchSize);
                 var batch = _pending.GetRange(0, count);
                 _pending.RemoveRange(0, count);
                 _firstWaiting = time.GetTimestamp();
                 _running++;
-                _ = RunAndReleaseAsync(batch);
+                _ = RunAndReleaseAsync(batch, lease);
             }
         }
         finally
@@ -88,7 +91,7 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
         }
     }
 
-    private async Task RunAndReleaseAsync(List<(TIn Input, TaskCompletionSource<TOut> Result)> batch)
+    private async Task RunAndReleaseAsync(List<(TIn Input, TaskCompletionSource<TOut> Result)> batch, ModelRunSlots.Lease? lease)
     {
         try
         {
@@ -96,6 +99,7 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
         }
         finally
         {
+            lease?.Dispose();
             _running--;
             _runEnded?.TrySetResult();
         }

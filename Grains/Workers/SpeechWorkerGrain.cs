@@ -9,11 +9,12 @@ namespace Emotion.Orleans.Grains;
 [PreferGpuSilo]
 // Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
 // the only state is the batcher, touched solely on this activation's scheduler; it hands model
-// runs (up to Workers:MaxConcurrentRuns at once) to the thread pool and answers back on this scheduler.
+// runs (up to Workers:MaxConcurrentRuns at once, within the silo's ModelRunSlots) to the thread pool
+// and answers back on this scheduler.
 [Reentrant]
-public sealed class SpeechWorkerGrain(ISpeechRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, ISpeechWorkerGrain
+public sealed class SpeechWorkerGrain(ISpeechRecognizer recognizer, IOptions<WorkerOptions> options, ModelRunSlots slots, EmotionMetrics metrics, TimeProvider time) : Grain, ISpeechWorkerGrain
 {
-    private readonly RequestBatcher<SpeechUtterance, SpeechRecognition> _batcher = new(metrics.InstrumentBatches<SpeechUtterance, SpeechRecognition>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time, options.Value.MaxConcurrentRuns);
+    private readonly RequestBatcher<SpeechUtterance, SpeechRecognition> _batcher = new(metrics.InstrumentBatches<SpeechUtterance, SpeechRecognition>(Modality.Speech, recognizer.Recognize), options.Value.MaxBatchSize, options.Value.BatchWindow, time, options.Value.MaxConcurrentRuns, slots, ModelRunPriority.High);
 
     /// <inheritdoc />
     public async Task<ClassLogits> Recognize(string callId, float[] samples16k) => (await Recognize(callId, samples16k, null)).Logits;

@@ -11,11 +11,12 @@ namespace Emotion.Orleans.Grains;
 [PreferGpuSilo]
 // Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
 // the only state is the batcher, touched solely on this activation's scheduler; it hands model
-// runs (up to Workers:MaxConcurrentRuns at once) to the thread pool and answers back on this scheduler.
+// runs (up to Workers:MaxConcurrentRuns at once, within the silo's ModelRunSlots) to the thread pool
+// and answers back on this scheduler.
 [Reentrant]
-public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options, EmotionMetrics metrics, TimeProvider time) : Grain, ITextWorkerGrain
+public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerOptions> options, ModelRunSlots slots, EmotionMetrics metrics, TimeProvider time) : Grain, ITextWorkerGrain
 {
-    private readonly RequestBatcher<TextTurn, TextRecognition> _batcher = new(metrics.InstrumentBatches<TextTurn, TextRecognition>(Modality.Text, recognizer.RecognizeTurns), options.Value.MaxBatchSize, options.Value.BatchWindow, time, options.Value.MaxConcurrentRuns);
+    private readonly RequestBatcher<TextTurn, TextRecognition> _batcher = new(metrics.InstrumentBatches<TextTurn, TextRecognition>(Modality.Text, recognizer.RecognizeTurns), options.Value.MaxBatchSize, options.Value.BatchWindow, time, options.Value.MaxConcurrentRuns, slots, ModelRunPriority.High);
 
     /// <inheritdoc />
     public Task<ClassLogits> Recognize(string callId, string text) => Recognize(callId, text, []);

@@ -163,14 +163,15 @@ public sealed record BenchmarkReport(
         var reference = held ?? (Steps.Count > 0 ? Steps[^1] : null);
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"max concurrent calls per silo at the standard profile: {MaxCallsHeld} (p99 event→result ≤ {MaxP99Ms:0} ms, nothing dropped or refused)");
+        text.AppendLine(inv, $"max concurrent calls per silo at the standard profile: {MaxCallsHeld} (p99 event→result ≤ {MaxP99Ms:0} ms, nothing dropped or refused, at most {Profile.MaxFaceShed:P0} of the frames shed)");
         if (reference is not null)
         {
             text.AppendLine(inv, $"latency at {reference.Calls} calls{(held is null ? " (did not hold)" : "")} (ms, p50 / p95 / p99):");
             text.AppendLine(inv, $"  event→result, all results   {Triple(reference.EventToResult)}   (on the result stream: {Triple(reference.StreamEventToResult)})");
             foreach (var (name, m) in reference.Modalities)
             {
-                text.AppendLine(inv, $"  {name,-6} round trip {Triple(m.RoundTrip)}   event→result {Triple(m.EventToResult)}   ({m.Sent} sent, {m.Dropped} dropped, {m.Refused + m.Failed} refused)");
+                var shed = name == "face" && reference.ShedFrames is { } frames ? $", {frames} shed ({reference.FaceShedShare:P1})" : "";
+                text.AppendLine(inv, $"  {name,-6} round trip {Triple(m.RoundTrip)}   event→result {Triple(m.EventToResult)}   ({m.Sent} sent, {m.Dropped} dropped, {m.Refused + m.Failed} refused{shed})");
             }
 
             text.AppendLine(inv, $"  {reference.ResultsPerSecond:0.0} results/s; this process used {reference.ProcessCpuCores:0.00} of {Machine.Cores} cores (machine {(reference.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} busy, load average {Machine.LoadAverage ?? "n/a"})");
@@ -217,18 +218,18 @@ public sealed record BenchmarkReport(
         md.AppendLine(inv, $"# Load benchmark, {Mode} mode — {Date.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
         md.AppendLine(inv, $"Commit `{Commit}`; {Machine.Cores} cores ({Machine.Cpu ?? "unknown CPU"}), {Machine.Os}, {Machine.Runtime}; load average at start {Machine.LoadAverage ?? "n/a"}; target: {Target}; ONNX Runtime: {OnnxRuntime ?? "n/a"}.");
-        md.AppendLine(inv, $"Profile per call: 16 kHz audio in {Profile.AudioChunkMs:0} ms chunks, a transcript segment every ~{Profile.TextEverySeconds:0.#} s, {Profile.FramesPerSecond:0.#} frames/s ({Profile.FrameSize} JPEG, {(Profile.Face ? "a drawn face in every frame" : "no face")}); step {Profile.StepSeconds:0} s (first {Profile.WarmUpSeconds:0.#} s not measured){(Profile.ConfirmSeconds is { } confirm ? $", the count found confirmed in a {confirm:0} s step" : "")}; an input more than {Profile.MaxLagMs:0} ms late is dropped{(Profile.CallSeconds is { } callSeconds ? $"; each call lasts {callSeconds:0} s, then a new call takes its place (concurrent calls constant)" : "")}{(Profile.RetentionSeconds is { } retentionSeconds ? $"; ended calls' timelines kept {retentionSeconds:0} s (Calls:EndedCallRetention)" : "")}.");
+        md.AppendLine(inv, $"Profile per call: 16 kHz audio in {Profile.AudioChunkMs:0} ms chunks, a transcript segment every ~{Profile.TextEverySeconds:0.#} s, {Profile.FramesPerSecond:0.#} frames/s ({Profile.FrameSize} JPEG, {(Profile.Face ? "a drawn face in every frame" : "no face")}); step {Profile.StepSeconds:0} s (first {Profile.WarmUpSeconds:0.#} s not measured){(Profile.ConfirmSeconds is { } confirm ? $", the count found confirmed in a {confirm:0} s step" : "")}; an input more than {Profile.MaxLagMs:0} ms late is dropped (frames are sent as the camera gives them; the call's admission control may shed at most {Profile.MaxFaceShed:P0} of them in a step that holds){(Profile.CallSeconds is { } callSeconds ? $"; each call lasts {callSeconds:0} s, then a new call takes its place (concurrent calls constant)" : "")}{(Profile.RetentionSeconds is { } retentionSeconds ? $"; ended calls' timelines kept {retentionSeconds:0} s (Calls:EndedCallRetention)" : "")}.");
         md.AppendLine();
         md.AppendLine("```");
         md.Append(Summary());
         md.AppendLine("```");
         md.AppendLine();
-        md.AppendLine("| calls | held | measured s | event→result p50 / p95 / p99 ms | text round trip p50 / p99 | speech round trip p50 / p99 | face round trip p50 / p99 | results/s | dropped | refused | process CPU (cores) | machine CPU |");
-        md.AppendLine("|---:|:---:|---:|---|---|---|---|---:|---:|---:|---:|---:|");
+        md.AppendLine("| calls | held | measured s | event→result p50 / p95 / p99 ms | text round trip p50 / p99 | speech round trip p50 / p99 | face round trip p50 / p99 | results/s | dropped | refused | frames shed | process CPU (cores) | machine CPU |");
+        md.AppendLine("|---:|:---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var s in Steps.Concat(Soak is null ? [] : [Soak]))
         {
-            var held = s.Held(TimeSpan.FromMilliseconds(MaxP99Ms)) ? "yes" : "no";
-            md.AppendLine(inv, $"| {s.Calls}{(ReferenceEquals(s, Soak) ? " (soak)" : "")} | {held} | {s.MeasuredSeconds:0} | {Triple(s.EventToResult)} | {Pair(s.Modalities["text"].RoundTrip)} | {Pair(s.Modalities["speech"].RoundTrip)} | {Pair(s.Modalities["face"].RoundTrip)} | {s.ResultsPerSecond:0.0} | {s.Dropped} | {s.Refused} | {s.ProcessCpuCores:0.00} | {(s.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} |");
+            var held = s.Held(TimeSpan.FromMilliseconds(MaxP99Ms), Profile.MaxFaceShed) ? "yes" : "no";
+            md.AppendLine(inv, $"| {s.Calls}{(ReferenceEquals(s, Soak) ? " (soak)" : "")} | {held} | {s.MeasuredSeconds:0} | {Triple(s.EventToResult)} | {Pair(s.Modalities["text"].RoundTrip)} | {Pair(s.Modalities["speech"].RoundTrip)} | {Pair(s.Modalities["face"].RoundTrip)} | {s.ResultsPerSecond:0.0} | {s.Dropped} | {s.Refused} | {(s.FaceShedShare is { } shed ? shed.ToString("P1", inv) : "n/a")} | {s.ProcessCpuCores:0.00} | {(s.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} |");
         }
 
         if (TrueCeiling is { } t)
@@ -284,12 +285,13 @@ public sealed record BenchmarkReport(
 /// <param name="CallSeconds">How long each call lasts before a new one takes its place; null for calls as long as the step.</param>
 /// <param name="RetentionSeconds">How long the embedded silo keeps an ended call's timeline; null for the silo's setting.</param>
 /// <param name="ConfirmSeconds">Length of the step that confirmed the count the search found; null for none.</param>
-public sealed record CallProfile(double AudioChunkMs, double TextEverySeconds, double FramesPerSecond, string FrameSize, double StepSeconds, double WarmUpSeconds, double MaxLagMs, bool Face, double? CallSeconds = null, double? RetentionSeconds = null, double? ConfirmSeconds = null)
+/// <param name="MaxFaceShed">The share of frames admission control may shed in a step that holds.</param>
+public sealed record CallProfile(double AudioChunkMs, double TextEverySeconds, double FramesPerSecond, string FrameSize, double StepSeconds, double WarmUpSeconds, double MaxLagMs, bool Face, double? CallSeconds = null, double? RetentionSeconds = null, double? ConfirmSeconds = null, double MaxFaceShed = StepFigures.DefaultMaxFaceShed)
 {
     /// <summary>The profile of <paramref name="options"/>.</summary>
     public static CallProfile Of(LoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new(options.AudioChunk.TotalMilliseconds, options.TextInterval.TotalSeconds, options.FramesPerSecond, $"{SyntheticMedia.FrameWidth}×{SyntheticMedia.FrameHeight}", options.StepDuration.TotalSeconds, options.WarmUp.TotalSeconds, options.MaxLag.TotalMilliseconds, options.Face, options.CallLength?.TotalSeconds, options.Redis is null ? options.Retention?.TotalSeconds : null, options.Calls is null && options.ConfirmStep > options.StepDuration ? options.ConfirmStep.TotalSeconds : null);
+        return new(options.AudioChunk.TotalMilliseconds, options.TextInterval.TotalSeconds, options.FramesPerSecond, $"{SyntheticMedia.FrameWidth}×{SyntheticMedia.FrameHeight}", options.StepDuration.TotalSeconds, options.WarmUp.TotalSeconds, options.MaxLag.TotalMilliseconds, options.Face, options.CallLength?.TotalSeconds, options.Redis is null ? options.Retention?.TotalSeconds : null, options.Calls is null && options.ConfirmStep > options.StepDuration ? options.ConfirmStep.TotalSeconds : null, options.MaxFaceShed);
     }
 }

@@ -28,7 +28,7 @@ public sealed class CapacitySearch(LoadStep step, LoadOptions options, TextWrite
         {
             var (figures, _) = await step.RunAsync(n, $"{runId}-n{n}", cancellationToken: cancellationToken);
             steps.Add(figures);
-            var ok = figures.Held(options.MaxP99);
+            var ok = figures.Held(options.MaxP99, options.MaxFaceShed);
             await log.WriteLineAsync(Describe(figures, ok));
             if (options.Calls is not null)
             {
@@ -89,7 +89,7 @@ public sealed class CapacitySearch(LoadStep step, LoadOptions options, TextWrite
         {
             var (figures, _) = await step.RunAsync(candidate, $"{runId}-c{candidate}", options.ConfirmStep, cancellationToken);
             steps.Add(figures);
-            var ok = figures.Held(options.MaxP99);
+            var ok = figures.Held(options.MaxP99, options.MaxFaceShed);
             await log.WriteLineAsync(Describe(figures, ok));
             if (ok)
             {
@@ -112,6 +112,6 @@ public sealed class CapacitySearch(LoadStep step, LoadOptions options, TextWrite
         var error = figures.FirstError is { } first ? $" | first error: {first}" : "";
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{figures.Calls,4} calls: {(held ? "held  " : "FAILED")} event→result p50/p95/p99 {Ms(e.P50)}/{Ms(e.P95)}/{Ms(e.P99)} ms | round trip p99 text {Ms(m["text"].RoundTrip.P99)} speech {Ms(m["speech"].RoundTrip.P99)} face {Ms(m["face"].RoundTrip.P99)} ms | {figures.ResultsPerSecond:0.0} results/s, dropped {figures.Dropped}, refused {figures.Refused}, mixed {figures.MixedUp}, cpu {figures.ProcessCpuCores:0.00} cores{error}");
+            $"{figures.Calls,4} calls: {(held ? "held  " : "FAILED")} event→result p50/p95/p99 {Ms(e.P50)}/{Ms(e.P95)}/{Ms(e.P99)} ms | round trip p99 text {Ms(m["text"].RoundTrip.P99)} speech {Ms(m["speech"].RoundTrip.P99)} face {Ms(m["face"].RoundTrip.P99)} ms | {figures.ResultsPerSecond:0.0} results/s, dropped {figures.Dropped}, refused {figures.Refused}, frames shed {(figures.FaceShedShare is { } shed ? shed.ToString("P1", CultureInfo.InvariantCulture) : "n/a")}, mixed {figures.MixedUp}, cpu {figures.ProcessCpuCores:0.00} cores{error}");
     }
 }

@@ -41,7 +41,7 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
                 memory = await sampler.StopAsync();
             }
 
-            await log.WriteLineAsync(CapacitySearch.Describe(soak, soak.Held(options.MaxP99)));
+            await log.WriteLineAsync(CapacitySearch.Describe(soak, soak.Held(options.MaxP99, options.MaxFaceShed)));
             await log.WriteLineAsync(BenchmarkReport.DescribeMemory(memory));
         }
 

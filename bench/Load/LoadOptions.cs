@@ -18,7 +18,7 @@ public sealed record LoadOptions
     /// <summary>Usage text.</summary>
     public const string Usage = """
         usage: emotion-load [--short | --long] [--calls <n>] [--step <seconds>] [--confirm <seconds>] [--fps <n>] [--text-every <seconds>]
-                            [--max-p99 <ms>] [--max-lag <ms>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>]
+                            [--max-p99 <ms>] [--max-lag <ms>] [--max-face-shed <share>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>]
                             [--call-length <seconds>] [--retention <seconds>] [--storage-cost] [--no-face] [--no-ceiling] [--ceiling-point <seconds>] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
           --short        capacity search in short steps, ceiling runs, about 2 minutes (default)
           --long         longer steps, then a soak at the highest count that held with the process memory sampled
@@ -30,6 +30,7 @@ public sealed record LoadOptions
           --text-every   seconds between transcript segments (default 3)
           --max-p99      the bound on p99 event-to-result latency in ms (default 1000)
           --max-lag      an input more than this late (ms) is dropped by the call's sender (default 1000)
+          --max-face-shed the share of frames the calls' admission control may shed in a step that holds (default 0.05)
           --max-calls    the search stops here (default 256)
           --budget       seconds the search may take (short 75, long 900)
           --soak         seconds of the soak run (long 600; short 0)
@@ -74,6 +75,9 @@ public sealed record LoadOptions
 
     /// <summary>An input later than this when its sender gets to it is dropped.</summary>
     public TimeSpan MaxLag { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The share of frames admission control may shed (replaced by newer ones) in a step that holds.</summary>
+    public double MaxFaceShed { get; init; } = StepFigures.DefaultMaxFaceShed;
 
     /// <summary>The search never goes above this many calls.</summary>
     public int MaxCalls { get; init; } = 256;
@@ -148,6 +152,7 @@ public sealed record LoadOptions
                 "--text-every" => options with { TextInterval = TimeSpan.FromSeconds(Number(0.5)) },
                 "--max-p99" => options with { MaxP99 = TimeSpan.FromMilliseconds(Number(1)) },
                 "--max-lag" => options with { MaxLag = TimeSpan.FromMilliseconds(Number(1)) },
+                "--max-face-shed" => options with { MaxFaceShed = Math.Min(Number(0), 1) },
                 "--max-calls" => options with { MaxCalls = (int)Number(1) },
                 "--budget" => options with { SearchBudget = TimeSpan.FromSeconds(Number(0)) },
                 "--soak" => options with { Soak = TimeSpan.FromSeconds(Number(0)) },

@@ -32,6 +32,7 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(length + options.MaxLag + Grace);
         batches?.Take();
+        batches?.TakeShedFrames();
         var cpu = CpuSampler.Start();
         var running = synthetic.Select((call, i) => StartAsync(call, plan[i].Start, stop.Token)).ToList();
         await Task.WhenAll(running);
@@ -39,13 +40,17 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
         var sent = synthetic.Select(c => c.Sent).ToList();
         var amount = new MediaAmount(sent.Sum(s => s.AudioSeconds), sent.Sum(s => s.Frames), sent.Sum(s => s.Segments), sent.Sum(s => s.CallSeconds));
         var audioShare = amount.CallSeconds > 0 ? amount.AudioSeconds / amount.CallSeconds : 0;
-        var frameShare = options.FramesPerSecond > 0 && amount.CallSeconds > 0 ? amount.Frames / (amount.CallSeconds * options.FramesPerSecond) : 1;
+        var shed = batches?.TakeShedFrames();
+
+        // Frames shed by admission control were answered but not recognised: not delivered.
+        var frameShare = options.FramesPerSecond > 0 && amount.CallSeconds > 0 ? (amount.Frames - (shed ?? 0)) / (amount.CallSeconds * options.FramesPerSecond) : 1;
         var figures = recorder.Figures(callCount, (length - options.WarmUp).TotalSeconds > 0 ? length - options.WarmUp : length) with
         {
             ProcessCpuCores = processCores,
             MachineCpu = machine,
             Media = amount,
             DeliveredCalls = callCount * Math.Min(1, Math.Min(audioShare, frameShare)),
+            ShedFrames = shed,
         };
         if (batches?.Take() is { Count: > 0 } sizes)
         {

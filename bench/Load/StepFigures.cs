@@ -62,9 +62,27 @@ public sealed record StepFigures(
     [JsonIgnore]
     public IReadOnlyDictionary<string, IReadOnlyList<int>>? BatchSizes { get; init; }
 
-    /// <summary>Whether the step held the bound: p99 event-to-result within it and nothing dropped, refused or mixed up.</summary>
-    public bool Held(TimeSpan maxP99) =>
-        Dropped == 0 && Refused == 0 && MixedUp == 0 && Results > 0 && EventToResult.P99 is { } p99 && p99 <= maxP99.TotalMilliseconds;
+    /// <summary>The share of frames admission control may shed in a step that holds, unless told otherwise.</summary>
+    public const double DefaultMaxFaceShed = 0.05;
+
+    /// <summary>
+    /// Frames the calls' admission control shed (a newer frame replaced a waiting one, or the face
+    /// rate was over the call's maximum): answered without a face run; null when not seen (the silo
+    /// runs elsewhere).
+    /// </summary>
+    public long? ShedFrames { get; init; }
+
+    /// <summary><see cref="ShedFrames"/> ÷ frames answered; null when not seen or no frames.</summary>
+    public double? FaceShedShare => ShedFrames is { } shed && Modalities.TryGetValue("face", out var face) && face.Sent > 0 ? (double)shed / face.Sent : null;
+
+    /// <summary>
+    /// Whether the step held the bound: p99 event-to-result within it, nothing dropped, refused or
+    /// mixed up, and at most <paramref name="maxFaceShed"/> of the frames shed (a silo that kept its
+    /// latency only by skipping faces did not hold the profile's calls).
+    /// </summary>
+    public bool Held(TimeSpan maxP99, double maxFaceShed = DefaultMaxFaceShed) =>
+        Dropped == 0 && Refused == 0 && MixedUp == 0 && Results > 0 && EventToResult.P99 is { } p99 && p99 <= maxP99.TotalMilliseconds
+        && (FaceShedShare is not { } shed || shed <= maxFaceShed);
 }
 
 /// <summary>An amount of call media.</summary>

@@ -6,12 +6,18 @@ namespace Emotion.Orleans.LoadGenerator;
 
 /// <summary>
 /// One synthetic call at the standard profile: continuous audio in chunks, frames at a fixed rate
-/// and a transcript segment every few seconds, each modality from its own sender that waits for the
-/// call's answer before the next input (as a media gateway with one outstanding request per stream
-/// would) and drops an input it reaches too late.
+/// and a transcript segment every few seconds, each modality from its own sender. The audio and
+/// transcript senders wait for the call's answer before the next input (as a media gateway with one
+/// outstanding request per ordered stream would) and drop an input they reach too late; the frame
+/// sender sends each frame when the camera gives it, as a video gateway does, and leaves it to the
+/// call's admission control to replace a waiting frame by a newer one (it drops a frame only when
+/// <see cref="MaxFramesInFlight"/> are already unanswered).
 /// </summary>
 internal sealed class SyntheticCall
 {
+    /// <summary>Unanswered frames of one call beyond which the sender drops the next (admission control keeps at most two waiting).</summary>
+    public const int MaxFramesInFlight = 4;
+
     private static readonly TimeSpan StreamCatchUp = TimeSpan.FromSeconds(2);
 
     private readonly EmotionCallClient _calls;
@@ -118,32 +124,38 @@ internal sealed class SyntheticCall
 
     private async Task SendFramesAsync(int first, TimeSpan phase, CancellationToken stop)
     {
+        List<Task> inFlight = [];
         for (long k = 0; ; k++)
         {
             var due = phase + TimeSpan.FromSeconds(k / _options.FramesPerSecond);
-            if (due > _length)
+            if (due > _length || !await WaitUntilAsync(due, InputModality.Face, stop))
             {
-                return;
-            }
-
-            if (!await WaitUntilAsync(due, InputModality.Face, stop))
-            {
-                if (stop.IsCancellationRequested)
+                if (due > _length || stop.IsCancellationRequested)
                 {
-                    return;
+                    break;
                 }
 
                 continue;
             }
 
+            inFlight.RemoveAll(t => t.IsCompleted);
+            if (inFlight.Count >= MaxFramesInFlight)
+            {
+                _recorder.Dropped(InputModality.Face);
+                continue;
+            }
+
             var frame = new VideoFrame(CallId, _media.Frames[(int)((first + k) % _media.Frames.Count)], due);
-            await SendAsync(InputModality.Face, due, async () =>
+            inFlight.Add(SendAsync(InputModality.Face, due, async () =>
             {
                 var result = await _calls.SendFrameAsync(frame);
                 Interlocked.Increment(ref _frames);
                 return result is null ? [] : [result];
-            });
+            }));
         }
+
+        // SendAsync records every outcome and throws for none.
+        await Task.WhenAll(inFlight);
     }
 
     private async Task SendTextAsync(int first, TimeSpan phase, Random jitter, CancellationToken stop)

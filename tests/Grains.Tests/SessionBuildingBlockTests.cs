@@ -272,6 +272,82 @@ public sealed class SessionBuildingBlockTests
     }
 
     [Fact]
+    public async Task A_model_run_slot_is_granted_at_once_while_one_is_free_and_otherwise_when_a_lease_ends()
+    {
+        var slots = new ModelRunSlots(2);
+
+        var first = await slots.AcquireAsync(ModelRunPriority.Low).WaitAsync(MaxWait);
+        var second = await slots.AcquireAsync(ModelRunPriority.High).WaitAsync(MaxWait);
+        var third = slots.AcquireAsync(ModelRunPriority.High);
+
+        Assert.False(third.IsCompleted);
+        Assert.Equal(1, slots.Waiting);
+        first.Dispose();
+        (await third.WaitAsync(MaxWait)).Dispose();
+        second.Dispose();
+        Assert.Equal(0, slots.Waiting);
+    }
+
+    [Fact]
+    public async Task A_freed_slot_goes_to_waiting_text_and_speech_runs_before_earlier_face_runs()
+    {
+        var slots = new ModelRunSlots(1);
+        var held = await slots.AcquireAsync(ModelRunPriority.High).WaitAsync(MaxWait);
+
+        var face = slots.AcquireAsync(ModelRunPriority.Low);
+        var text = slots.AcquireAsync(ModelRunPriority.High);
+        var speech = slots.AcquireAsync(ModelRunPriority.High);
+        held.Dispose();
+
+        var next = await text.WaitAsync(MaxWait);
+        Assert.False(speech.IsCompleted);
+        Assert.False(face.IsCompleted);
+        next.Dispose();
+        (await speech.WaitAsync(MaxWait)).Dispose();
+        (await face.WaitAsync(MaxWait)).Dispose();
+    }
+
+    [Fact]
+    public async Task Ending_a_lease_twice_frees_its_slot_once()
+    {
+        var slots = new ModelRunSlots(1);
+        var lease = await slots.AcquireAsync(ModelRunPriority.High).WaitAsync(MaxWait);
+        var waiting = slots.AcquireAsync(ModelRunPriority.High);
+
+        lease.Dispose();
+        lease.Dispose();
+        var granted = await waiting.WaitAsync(MaxWait);
+
+        // The slot went to the waiting run; the second Dispose did not free another.
+        Assert.False(slots.AcquireAsync(ModelRunPriority.High).IsCompleted);
+        granted.Dispose();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ModelRunSlots(0));
+    }
+
+    [Fact]
+    public async Task A_batch_is_taken_when_a_slot_frees_so_requests_that_came_meanwhile_share_its_run()
+    {
+        var slots = new ModelRunSlots(1);
+        var other = await slots.AcquireAsync(ModelRunPriority.High).WaitAsync(MaxWait);
+        List<int> runs = [];
+        var batcher = new RequestBatcher<int, int>(batch => Times10(batch, runs), 4, TimeSpan.Zero, new FakeTimeProvider(), maxConcurrentRuns: 2, slots, ModelRunPriority.Low);
+
+        var first = await OnActivation(() => batcher.Enqueue(1));
+        var later = await OnActivation(() => new[] { batcher.Enqueue(2), batcher.Enqueue(3) });
+
+        // Another worker's run holds the silo's only slot: nothing of this worker has run yet.
+        Assert.False(first.IsCompleted);
+        other.Dispose();
+        Assert.Equal(10, await first.WaitAsync(MaxWait));
+        var outputs = await Task.WhenAll(later).WaitAsync(MaxWait);
+        Assert.Equal([20, 30], outputs);
+        lock (runs)
+        {
+            Assert.Equal([3], runs);
+        }
+    }
+
+    [Fact]
     public void A_batcher_needs_at_least_one_run_at_a_time()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new RequestBatcher<int, int>(b => [.. b], 1, TimeSpan.Zero, new FakeTimeProvider(), maxConcurrentRuns: 0));

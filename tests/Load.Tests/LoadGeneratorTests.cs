@@ -33,7 +33,7 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
 
             var (figures, callIds) = await step.RunAsync(2, $"test-{Guid.NewGuid():N}").WaitAsync(Bound);
 
-            log.WriteLine(CapacitySearch.Describe(figures, figures.Held(options.MaxP99)));
+            log.WriteLine(CapacitySearch.Describe(figures, figures.Held(options.MaxP99, options.MaxFaceShed)));
             Assert.Equal(2, callIds.Count);
             Assert.Equal(0, figures.MixedUp);
             Assert.Equal(0, figures.Refused);
@@ -124,6 +124,26 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         Assert.False(Step(1100, 0, 0).Held(TimeSpan.FromSeconds(1)));
         Assert.False(Step(900, 1, 0).Held(TimeSpan.FromSeconds(1)));
         Assert.False(Step(900, 0, 1).Held(TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void A_step_whose_calls_shed_more_frames_than_allowed_does_not_hold()
+    {
+        var none = new LatencySummary(0, null, null, null, null);
+        var modalities = new Dictionary<string, ModalityFigures> { ["face"] = new(1000, 0, 0, 0, none, none) };
+        StepFigures Step(long? shed) =>
+            new StepFigures(4, 10, modalities, new LatencySummary(10, 10, 20, 300, 300), none, 10, 1, 10, 0, 0, 0, 0, null) { ShedFrames = shed };
+
+        Assert.Equal(0.05, Step(50).FaceShedShare);
+        Assert.True(Step(50).Held(TimeSpan.FromSeconds(1), maxFaceShed: 0.05));
+        Assert.False(Step(51).Held(TimeSpan.FromSeconds(1), maxFaceShed: 0.05));
+        Assert.True(Step(51).Held(TimeSpan.FromSeconds(1), maxFaceShed: 0.1));
+
+        // A silo elsewhere: the shed frames are not seen, so they cannot count.
+        Assert.Null(Step(null).FaceShedShare);
+        Assert.True(Step(null).Held(TimeSpan.FromSeconds(1)));
+        Assert.Equal(0.2, LoadOptions.Parse(["--max-face-shed", "0.2"]).MaxFaceShed);
+        Assert.Equal(StepFigures.DefaultMaxFaceShed, LoadOptions.Parse([]).MaxFaceShed);
     }
 
     [Fact]
