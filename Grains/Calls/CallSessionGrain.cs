@@ -362,7 +362,7 @@ public sealed partial class CallSessionGrain(
                 await handleFactory.Create<AudioChunk>().ResumeAsync((chunk, _) => FromStreamAsync(() => SendAudio(chunk)));
                 break;
             case CallStreams.Frames:
-                await handleFactory.Create<VideoFrame>().ResumeAsync((frame, _) => FromStreamAsync(() => SendFrame(frame)));
+                await handleFactory.Create<VideoFrame>().ResumeAsync((frame, _) => FrameFromStream(frame));
                 break;
         }
     }
@@ -378,6 +378,17 @@ public sealed partial class CallSessionGrain(
         {
             LogStreamedInputRefused(logger, CallId, e.Message);
         }
+    }
+
+    // A streamed frame is not awaited: the stream would hand over the next frame only once this one's
+    // face run ended, so under load frames would queue in the stream and admission control (latest
+    // frame wins) would never see two at once. SendFrame's checks, its admission and its place in the
+    // call's frame order are taken before its first await, so order is kept; the frame counts as in
+    // progress (ending the call waits for it) and a refusal is logged as for any streamed input.
+    private Task FrameFromStream(VideoFrame frame)
+    {
+        _ = FromStreamAsync(() => SendFrame(frame));
+        return Task.CompletedTask;
     }
 
     // The one way a call ends (on request or when idle); a second request waits for the first.

@@ -61,6 +61,30 @@ public sealed class CallStreamTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Frames_streamed_faster_than_faces_are_recognised_are_shed_and_the_newest_is_always_recognised()
+    {
+        var id = NewCallId();
+        var call = fixture.Client.GetGrain<ICallSessionGrain>(id);
+        await call.StartCall();
+        await using var results = await ResultCollector.SubscribeAsync(fixture.Client, id);
+        using var shed = new ShedFrameCounter();
+        var frames = Input<VideoFrame>(CallStreams.Frames, id);
+        var face = TestFrames.Face(EmotionLabel.Joy);
+        var last = TimeSpan.FromSeconds(19);
+
+        // Published back to back: the stream delivers them far faster than a face run takes.
+        for (var k = 0; k < 20; k++)
+        {
+            await frames.OnNextAsync(new VideoFrame(id, face, TimeSpan.FromSeconds(k)));
+        }
+
+        var received = await results.WaitUntilAsync(r => r.Any(x => x.Modalities.Any(c => c.Modality == InputModality.Face && c.End == last)));
+        Assert.True(shed.Count > 0, "No streamed frame was superseded: the stream waited for each face run.");
+        Assert.True(received.Count + shed.Count <= 20);
+        Assert.Equal(0, (await call.GetStatus()).RejectedInputs);
+    }
+
+    [Fact]
     public async Task Two_concurrent_calls_never_see_each_others_results()
     {
         var (a, b) = (NewCallId(), NewCallId());
@@ -97,4 +121,41 @@ public sealed class CallStreamTests(ClusterFixture fixture)
         Assert.Equal(receivedA.Select(ResultKey.Of), (await fixture.Client.GetGrain<ICallSessionGrain>(a).ReadAllAsync()).Results.Select(ResultKey.Of));
         Assert.Equal(receivedB.Select(ResultKey.Of), (await fixture.Client.GetGrain<ICallSessionGrain>(b).ReadAllAsync()).Results.Select(ResultKey.Of));
     }
+}
+
+/// <summary>Counts the face frames the silos in this process shed as superseded (metric <see cref="EmotionMetrics.Instruments.ItemsRefused"/>).</summary>
+internal sealed class ShedFrameCounter : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private long _count;
+
+    public ShedFrameCounter()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == EmotionMetrics.MeterName && instrument.Name == EmotionMetrics.Instruments.ItemsRefused)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? modality = null, reason = null;
+            foreach (var tag in tags)
+            {
+                modality = tag.Key == EmotionMetrics.Labels.Modality ? tag.Value?.ToString() : modality;
+                reason = tag.Key == EmotionMetrics.Labels.Reason ? tag.Value?.ToString() : reason;
+            }
+
+            if (modality == "face" && reason == "superseded")
+            {
+                Interlocked.Add(ref _count, value);
+            }
+        });
+        _listener.Start();
+    }
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void Dispose() => _listener.Dispose();
 }
