@@ -387,8 +387,21 @@ public sealed partial class CallSessionGrain(
     // progress (ending the call waits for it) and a refusal is logged as for any streamed input.
     private Task FrameFromStream(VideoFrame frame)
     {
-        _ = FromStreamAsync(() => SendFrame(frame));
+        _ = RecognizeStreamedFrameAsync(frame);
         return Task.CompletedTask;
+    }
+
+    private async Task RecognizeStreamedFrameAsync(VideoFrame frame)
+    {
+        try
+        {
+            await FromStreamAsync(() => SendFrame(frame));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nobody awaits it (a worker timed out, a silo left): logged; the call's next frame goes on.
+            LogStreamedFrameFailed(logger, CallId, frame.Timestamp, e);
+        }
     }
 
     // The one way a call ends (on request or when idle); a second request waits for the first.
@@ -790,6 +803,9 @@ public sealed partial class CallSessionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: streamed input refused: {Reason}")]
     private static partial void LogStreamedInputRefused(ILogger logger, string callId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: streamed frame at {Timestamp} failed.")]
+    private static partial void LogStreamedFrameFailed(ILogger logger, string callId, TimeSpan timestamp, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: speech segment at {Start} skipped: {Reason}")]
     private static partial void LogSegmentSkipped(ILogger logger, string callId, TimeSpan start, string reason);
