@@ -501,8 +501,8 @@ public sealed partial class CallSessionGrain(
         // A gap between chunks is heard as silence so the segmenter's clock stays the call's clock;
         // counting samples fed (not chunk durations) keeps resampled audio from drifting.
         var gapSamples = PcmAudio.Samples(chunk.Start - _segmenterOrigin) - _segmenterSamples;
-        List<SpeechSegment> segments = gapSamples > 0 ? [.. _segmenter.Push(new float[gapSamples])] : [];
-        segments.AddRange(_segmenter.Push(samples));
+        List<SpeechSegment> segments = gapSamples > 0 ? [.. await _segmenter.PushAsync(new float[gapSamples])] : [];
+        segments.AddRange(await _segmenter.PushAsync(samples));
         _segmenterSamples += Math.Max(gapSamples, 0) + samples.Length;
         _segmenterEnd = chunk.Start + chunk.Duration;
         Call.AudioEnd = chunk.Start + chunk.Duration;

@@ -51,6 +51,7 @@ public static class EmotionCallsHostingExtensions
             .Validate(o => o.MaxBatchSize is > 0 and <= 256, "Workers:MaxBatchSize must be in 1–256.")
             .Validate(o => o.MaxFaceBatchSize is > 0 and <= 256, "Workers:MaxFaceBatchSize must be in 1–256.")
             .Validate(o => o.MaxConcurrentRuns is > 0 and <= 256, "Workers:MaxConcurrentRuns must be in 1–256.")
+            .Validate(o => o.MaxVoiceActivityBatchSize is > 0 and <= 1024, "Workers:MaxVoiceActivityBatchSize must be in 1–1024.")
             .Validate(o => o.BatchWindow >= TimeSpan.Zero && o.BatchWindow <= TimeSpan.FromSeconds(1), "Workers:BatchWindow must be in 0–1 s.")
             .ValidateOnStart();
         services.AddEmotionMetrics();
@@ -59,7 +60,12 @@ public static class EmotionCallsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => ReplyBank.LoadDefault());
         services.TryAddSingleton<IReplySuggester, EmbeddingReplySuggester>();
-        services.TryAddSingleton<ISpeechSegmenterFactory>(sp => new VadSpeechSegmenterFactory(sp.GetRequiredService<SpeechSegmenterFactory>()));
+        services.TryAddSingleton(sp => new VoiceActivityBatcher(
+            sp.GetRequiredService<SpeechSegmenterFactory>().Vad,
+            sp.GetRequiredService<ModelRunSlots>(),
+            sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxVoiceActivityBatchSize,
+            sp.GetService<EmotionMetrics>()));
+        services.TryAddSingleton<ISpeechSegmenterFactory>(sp => new VadSpeechSegmenterFactory(sp.GetRequiredService<SpeechSegmenterFactory>(), sp.GetRequiredService<VoiceActivityBatcher>()));
         services.AddPlacementFilter<PreferGpuSiloPlacementFilterStrategy, PreferGpuSiloPlacementFilterDirector>(ServiceLifetime.Singleton);
         return services;
     }

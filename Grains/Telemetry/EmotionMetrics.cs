@@ -89,6 +89,9 @@ public sealed class EmotionMetrics
     /// <summary>Records the size of one model run.</summary>
     public void RecordBatch(Modality modality, int size) => _batchSize.Record(size, ModalityTag(modality));
 
+    /// <summary>Records the size (calls' windows) of one voice-activity run, as modality <c>voice_activity</c>.</summary>
+    public void RecordVoiceActivityBatch(int size) => _batchSize.Record(size, new KeyValuePair<string, object?>(Labels.Modality, "voice_activity"));
+
     /// <summary>Counts a request into a worker until the returned scope is disposed.</summary>
     public InFlightScope TrackInFlight(Modality modality)
     {

@@ -9,7 +9,7 @@ namespace Emotion.Orleans.Inference;
 /// window in front of it (576 samples); the recurrent state and that context live in a per-stream
 /// <see cref="SileroVadState"/>. One shared session, thread-safe; each state belongs to one stream.
 /// </summary>
-public sealed class SileroVad : IDisposable
+public sealed class SileroVad : IVoiceActivityScorer, IDisposable
 {
     /// <summary>Samples per window at 16 kHz.</summary>
     public const int WindowSamples = 512;
@@ -120,6 +120,123 @@ public sealed class SileroVad : IDisposable
         state.NextRecurrent.CopyTo(state.Recurrent, 0);
         window[^ContextSamples..].CopyTo(state.Context);
         return probability;
+    }
+
+    /// <summary>
+    /// Speech probabilities of several streams' next windows, batched across the streams: run
+    /// <c>j</c> scores the <c>j</c>-th window of every stream that has one, so each stream's windows
+    /// are scored in order and its state advances as with <see cref="Probability"/>. A window costs
+    /// well under half as much in a batch of eight as alone (the model is small; a run's fixed cost dominates).
+    /// </summary>
+    /// <param name="states">One state per stream; a stream appears once.</param>
+    /// <param name="windows">Each stream's windows, in order, each <see cref="WindowSamples"/> long.</param>
+    /// <returns>Each stream's probabilities, in the order of its windows.</returns>
+    /// <exception cref="ArgumentException">The lists differ in length, a state appears twice, or a window is not <see cref="WindowSamples"/> long.</exception>
+    public float[][] Probabilities(IReadOnlyList<SileroVadState> states, IReadOnlyList<IReadOnlyList<float[]>> windows)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        ArgumentNullException.ThrowIfNull(windows);
+        if (states.Count != windows.Count)
+        {
+            throw new ArgumentException($"{states.Count} states for {windows.Count} window lists.", nameof(windows));
+        }
+
+        if (states.Distinct().Count() != states.Count)
+        {
+            throw new ArgumentException("A stream's state may appear once in a batch (its windows are scored in order).", nameof(states));
+        }
+
+        var longest = 0;
+        foreach (var list in windows)
+        {
+            ArgumentNullException.ThrowIfNull(list);
+            if (list.Any(w => w is null || w.Length != WindowSamples))
+            {
+                throw new ArgumentException($"A VAD window is {WindowSamples} samples.", nameof(windows));
+            }
+
+            longest = Math.Max(longest, list.Count);
+        }
+
+        var result = windows.Select(w => new float[w.Count]).ToArray();
+        var members = new List<int>(states.Count);
+        for (var j = 0; j < longest; j++)
+        {
+            members.Clear();
+            for (var i = 0; i < states.Count; i++)
+            {
+                if (windows[i].Count > j)
+                {
+                    members.Add(i);
+                }
+            }
+
+            if (members.Count == 1)
+            {
+                var only = members[0];
+                result[only][j] = Probability(states[only], windows[only][j]);
+                continue;
+            }
+
+            RunBatch(members, states, windows, j, result);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Scores on the calling thread, one window per run.</remarks>
+    public ValueTask<float[]> ScoreAsync(SileroVadState state, IReadOnlyList<float[]> windows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(windows);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new float[windows.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = Probability(state, windows[i]);
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    private void RunBatch(List<int> members, IReadOnlyList<SileroVadState> states, IReadOnlyList<IReadOnlyList<float[]>> windows, int j, float[][] result)
+    {
+        var b = members.Count;
+        const int Width = ContextSamples + WindowSamples;
+        const int Half = StateLength / 2;
+        var input = new float[b * Width];
+        var recurrent = new float[StateLength * b];
+        var nextRecurrent = new float[StateLength * b];
+        var probabilities = new float[b];
+        for (var k = 0; k < b; k++)
+        {
+            var state = states[members[k]];
+            state.Context.CopyTo(input, k * Width);
+            windows[members[k]][j].CopyTo(input, (k * Width) + ContextSamples);
+
+            // State [2, 1, 128] per stream → [2, b, 128] for the batch.
+            Array.Copy(state.Recurrent, 0, recurrent, k * Half, Half);
+            Array.Copy(state.Recurrent, Half, recurrent, (b + k) * Half, Half);
+        }
+
+        using (var inputValue = OrtValue.CreateTensorValueFromMemory(input, [b, Width]))
+        using (var stateValue = OrtValue.CreateTensorValueFromMemory(recurrent, [2, b, Half]))
+        using (var probabilityValue = OrtValue.CreateTensorValueFromMemory(probabilities, [b, 1]))
+        using (var nextStateValue = OrtValue.CreateTensorValueFromMemory(nextRecurrent, [2, b, Half]))
+        {
+            _session.Run(_runOptions, InputNames, [inputValue, stateValue, _rate], OutputNames, [probabilityValue, nextStateValue]);
+        }
+
+        for (var k = 0; k < b; k++)
+        {
+            var i = members[k];
+            var state = states[i];
+            Array.Copy(nextRecurrent, k * Half, state.Recurrent, 0, Half);
+            Array.Copy(nextRecurrent, (b + k) * Half, state.Recurrent, Half, Half);
+            windows[i][j].AsSpan(WindowSamples - ContextSamples).CopyTo(state.Context);
+            result[i][j] = probabilities[k];
+        }
     }
 
     /// <summary>

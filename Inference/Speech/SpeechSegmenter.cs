@@ -58,9 +58,43 @@ public sealed class SpeechSegmenter
     /// <summary>Samples received so far (16 kHz), including those not yet scored.</summary>
     public long SamplesReceived => _bufferStart + _bufferCount + _pendingCount;
 
-    /// <summary>Feeds the next chunk of the stream; returns the segments it completed.</summary>
+    /// <summary>Feeds the next chunk of the stream; returns the segments it completed. Scores its windows here, one per model run.</summary>
     /// <exception cref="InvalidInputException">The chunk is empty, longer than the maximum chunk or holds NaN/∞ (nothing is consumed).</exception>
     public IReadOnlyList<SpeechSegment> Push(ReadOnlySpan<float> samples16k)
+    {
+        Validate(samples16k);
+        var windows = Windows(samples16k);
+        var probabilities = new float[windows.Count];
+        for (var i = 0; i < windows.Count; i++)
+        {
+            probabilities[i] = _vad.Probability(_state, windows[i]);
+        }
+
+        return Commit(samples16k, windows, probabilities);
+    }
+
+    /// <summary>
+    /// Feeds the next chunk of the stream with its windows scored by <paramref name="scorer"/> (which
+    /// may batch them with other streams'); returns the segments it completed. One push at a time.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The chunk is empty, longer than the maximum chunk or holds NaN/∞ (nothing is consumed).</exception>
+    public async ValueTask<IReadOnlyList<SpeechSegment>> PushAsync(ReadOnlyMemory<float> samples16k, IVoiceActivityScorer scorer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        Validate(samples16k.Span);
+
+        // Nothing of the segmenter changes until the scores are back, so a failed scoring consumes nothing.
+        var windows = Windows(samples16k.Span);
+        var probabilities = windows.Count == 0 ? [] : await scorer.ScoreAsync(_state, windows, cancellationToken);
+        if (probabilities.Length != windows.Count)
+        {
+            throw new InvalidOperationException($"The VAD scored {probabilities.Length} of {windows.Count} windows.");
+        }
+
+        return Commit(samples16k.Span, windows, probabilities);
+    }
+
+    private void Validate(ReadOnlySpan<float> samples16k)
     {
         if (samples16k.IsEmpty)
         {
@@ -76,22 +110,47 @@ public sealed class SpeechSegmenter
         }
 
         PcmAudio.Validate(samples16k, TimeSpan.MaxValue);
+    }
 
-        List<SpeechSegment>? segments = null;
-        while (!samples16k.IsEmpty)
+    // The whole windows that the samples held back from the last chunk and this chunk complete (copies).
+    private List<float[]> Windows(ReadOnlySpan<float> samples16k)
+    {
+        var size = SileroVad.WindowSamples;
+        var count = (_pendingCount + samples16k.Length) / size;
+        var windows = new List<float[]>(count);
+        var offset = 0;
+        for (var i = 0; i < count; i++)
         {
-            var take = Math.Min(samples16k.Length, _pending.Length - _pendingCount);
-            samples16k[..take].CopyTo(_pending.AsSpan(_pendingCount));
-            _pendingCount += take;
-            samples16k = samples16k[take..];
-            if (_pendingCount == _pending.Length)
-            {
-                _pendingCount = 0;
-                ProcessWindow(ref segments);
-            }
+            var window = new float[size];
+            var held = i == 0 ? _pendingCount : 0;
+            _pending.AsSpan(0, held).CopyTo(window);
+            samples16k.Slice(offset, size - held).CopyTo(window.AsSpan(held));
+            offset += size - held;
+            windows.Add(window);
         }
 
-        return segments ?? (IReadOnlyList<SpeechSegment>)[];
+        return windows;
+    }
+
+    private List<SpeechSegment> Commit(ReadOnlySpan<float> samples16k, List<float[]> windows, float[] probabilities)
+    {
+        List<SpeechSegment>? segments = null;
+        for (var i = 0; i < windows.Count; i++)
+        {
+            ProcessWindow(windows[i], probabilities[i], ref segments);
+        }
+
+        // What is left over waits for the next chunk.
+        var used = (windows.Count * SileroVad.WindowSamples) - (windows.Count > 0 ? _pendingCount : 0);
+        var rest = samples16k[(windows.Count > 0 ? used : 0)..];
+        if (windows.Count > 0)
+        {
+            _pendingCount = 0;
+        }
+
+        rest.CopyTo(_pending.AsSpan(_pendingCount));
+        _pendingCount += rest.Length;
+        return segments ?? [];
     }
 
     /// <summary>
@@ -125,13 +184,11 @@ public sealed class SpeechSegmenter
         return segments ?? (IReadOnlyList<SpeechSegment>)[];
     }
 
-    private void ProcessWindow(ref List<SpeechSegment>? segments)
+    private void ProcessWindow(float[] window, float probability, ref List<SpeechSegment>? segments)
     {
-        var window = _pending.AsSpan();
         var windowStart = _bufferStart + _bufferCount;
         Append(window);
         var windowEnd = windowStart + window.Length;
-        var probability = _vad.Probability(_state, window);
 
         if (!_inSpeech)
         {

@@ -20,6 +20,9 @@ public sealed class SpeechSegmenterFactory
         _options = options;
     }
 
+    /// <summary>The shared VAD the segmenters score with (by default; a host may batch their windows instead).</summary>
+    public SileroVad Vad => _vad;
+
     /// <summary>The options every segmenter gets.</summary>
     public SpeechSegmenterOptions Options => _options;
 

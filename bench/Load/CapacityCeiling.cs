@@ -24,7 +24,7 @@ public sealed class CapacityCeiling
 
     private readonly ITextRecognizer _text;
     private readonly ISpeechRecognizer _speech;
-    private readonly ISpeechSegmenterFactory _segmenters;
+    private readonly SpeechSegmenterFactory _segmenters;
     private readonly IFaceRecognizer _face;
     private readonly FusionModel _fusion;
     private readonly IReplySuggester? _replies;
@@ -38,7 +38,7 @@ public sealed class CapacityCeiling
     {
         _text = services.GetRequiredService<ITextRecognizer>();
         _speech = services.GetRequiredService<ISpeechRecognizer>();
-        _segmenters = services.GetRequiredService<ISpeechSegmenterFactory>();
+        _segmenters = services.GetRequiredService<SpeechSegmenterFactory>();
         _face = services.GetRequiredService<IFaceRecognizer>();
         _fusion = services.GetRequiredService<FusionModel>();
         _replies = services.GetService<IOptions<FusionOptions>>()?.Value.SuggestReplies != false ? services.GetService<IReplySuggester>() : null;
@@ -52,7 +52,7 @@ public sealed class CapacityCeiling
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(media);
         ArgumentNullException.ThrowIfNull(options);
-        Type[] needed = [typeof(ITextRecognizer), typeof(ISpeechRecognizer), typeof(ISpeechSegmenterFactory), typeof(IFaceRecognizer), typeof(FusionModel)];
+        Type[] needed = [typeof(ITextRecognizer), typeof(ISpeechRecognizer), typeof(SpeechSegmenterFactory), typeof(IFaceRecognizer), typeof(FusionModel)];
         return needed.All(t => services.GetService(t) is not null) ? new CapacityCeiling(services, media, options) : null;
     }
 
@@ -66,12 +66,26 @@ public sealed class CapacityCeiling
         var point = _options.CeilingPoint;
         List<StageCeiling> stages = [];
 
-        // Voice activity: each call segments its own audio, chunk by chunk, so it is not batched;
-        // the segments it finds are the speech CNN's inputs and give their rate per second of audio.
-        var (vad, utterances, utterancesPerAudioSecond) = MeasureSegmentation(point);
-        stages.Add(vad.ToStage("voice activity (s of audio)", 1, null));
-        await log.WriteLineAsync(vad.Describe("voice activity", "s of audio"));
-        cancellationToken.ThrowIfCancellationRequested();
+        // Voice activity: each call segments its own audio, chunk by chunk; the silo scores the
+        // windows of the calls whose chunks wait together in one run, so batches are sets of calls in
+        // lockstep. The segments found are the speech CNN's inputs and give their rate per second of audio.
+        List<Throughput> vadPoints = [];
+        List<float[]> utterances = [];
+        var utterancesPerAudioSecond = 0.0;
+        foreach (var size in BatchSizes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (measured, found, rate) = MeasureSegmentation(size, point);
+            vadPoints.Add(measured);
+            if (size == 1)
+            {
+                (utterances, utterancesPerAudioSecond) = (found, rate);
+            }
+
+            await log.WriteLineAsync(measured.Describe("voice activity", "s of audio"));
+        }
+
+        stages.Add(vadPoints.MaxBy(p => p.PerCoreSecond)!.ToStage("voice activity (s of audio)", 1, vadPoints));
 
         if (utterances.Count > 0)
         {
@@ -166,34 +180,36 @@ public sealed class CapacityCeiling
         return new Throughput(size, done, wall, cores);
     }
 
-    private (Throughput Audio, List<float[]> Utterances, double UtterancesPerAudioSecond) MeasureSegmentation(TimeSpan point)
+    private (Throughput Audio, List<float[]> Utterances, double UtterancesPerAudioSecond) MeasureSegmentation(int calls, TimeSpan point)
     {
-        // Each of the parallel streams segments the whole media audio, from its own starting point,
-        // as a fresh call, again and again for the measurement's length; the first pass gives the utterances.
+        // Each of the parallel runs segments the whole media audio as `calls` fresh calls in lockstep
+        // (each from its own starting point), again and again for the measurement's length; the
+        // first pass gives the utterances.
         var chunk = (int)(_media.SampleRate * _options.AudioChunk.TotalSeconds);
         var chunks = _media.Audio.Count / chunk;
+        var streams = _parallel * calls;
         var found = new List<float[]>[_parallel];
         var passes = new int[_parallel];
         var inputs = Enumerable.Range(0, _parallel)
-            .Select(s => Enumerable.Range(0, chunks).Select(k => _media.AudioSamples(((long)s * _media.Audio.Count / _parallel) + ((long)k * chunk), chunk)).ToList())
+            .Select(p => (IReadOnlyList<IReadOnlyList<float[]>>)[.. Enumerable.Range(0, calls).Select(c => (IReadOnlyList<float[]>)[.. Enumerable.Range(0, chunks).Select(k => _media.AudioSamples(((long)((p * calls) + c) * _media.Audio.Count / streams) + ((long)k * chunk), chunk))])])
             .ToList();
         var cpu = CpuSampler.Start();
         var clock = Stopwatch.StartNew();
-        Parallel.For(0, _parallel, new ParallelOptions { MaxDegreeOfParallelism = _parallel }, s =>
+        Parallel.For(0, _parallel, new ParallelOptions { MaxDegreeOfParallelism = _parallel }, p =>
         {
             do
             {
-                var utterances = SpeechWork.Segment(_segmenters, inputs[s]);
-                found[s] ??= utterances;
-                passes[s]++;
+                var utterances = SpeechWork.Segment(_segmenters, inputs[p]);
+                found[p] ??= [.. utterances.SelectMany(u => u)];
+                passes[p]++;
             }
             while (clock.Elapsed < point);
         });
         var wall = clock.Elapsed.TotalSeconds;
         var (cores, _) = cpu.Stop();
-        var passSeconds = chunks * (double)chunk / _media.SampleRate;
-        List<float[]> utterances = [.. found.SelectMany(u => u)];
-        return (new Throughput(1, passes.Sum() * passSeconds, wall, cores), utterances, utterances.Count / (_parallel * passSeconds));
+        var passSeconds = calls * chunks * (double)chunk / _media.SampleRate;
+        List<float[]> utterancesFound = [.. found.SelectMany(u => u)];
+        return (new Throughput(calls, passes.Sum() * passSeconds, wall, cores), utterancesFound, utterancesFound.Count / (_parallel * passSeconds));
     }
 }
 

@@ -96,7 +96,8 @@ public sealed class CapacitySearch(LoadStep step, LoadOptions options, TextWrite
                 return candidate;
             }
 
-            candidate -= Math.Max(1, candidate / 8);
+            // Small steps: the count that fails a long step is usually only a little above the one that holds.
+            candidate -= Math.Max(1, candidate / 16);
         }
 
         return 0;

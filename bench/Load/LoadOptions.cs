@@ -25,7 +25,7 @@ public sealed record LoadOptions
           --calls        run this many calls for one step instead of searching
           --step         seconds each step runs its calls (short 8, long 30)
           --confirm      seconds of the step that confirms the count found, stepping down until one holds
-                         (short 30; 0 for none; the long mode's steps are already that long)
+                         (default 60, in both modes; 0 for none)
           --fps          video frames per second per call (default 3; 640x480 JPEG)
           --text-every   seconds between transcript segments (default 3)
           --max-p99      the bound on p99 event-to-result latency in ms (default 1000)
@@ -56,7 +56,7 @@ public sealed record LoadOptions
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(8);
 
     /// <summary>Length of the step that confirms the count the search found (it steps down until one holds); zero or not longer than <see cref="StepDuration"/> for none.</summary>
-    public TimeSpan ConfirmStep { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ConfirmStep { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Stretch at the start of a step left out of the figures (calls start staggered over it).</summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(1.5);

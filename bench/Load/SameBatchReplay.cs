@@ -19,7 +19,7 @@ public sealed class SameBatchReplay
 {
     private readonly ITextRecognizer _text;
     private readonly ISpeechRecognizer _speech;
-    private readonly ISpeechSegmenterFactory _segmenters;
+    private readonly SpeechSegmenterFactory _segmenters;
     private readonly IFaceRecognizer _face;
     private readonly FusionModel _fusion;
     private readonly IReplySuggester? _replies;
@@ -34,7 +34,7 @@ public sealed class SameBatchReplay
     {
         _text = services.GetRequiredService<ITextRecognizer>();
         _speech = services.GetRequiredService<ISpeechRecognizer>();
-        _segmenters = services.GetRequiredService<ISpeechSegmenterFactory>();
+        _segmenters = services.GetRequiredService<SpeechSegmenterFactory>();
         _face = services.GetRequiredService<IFaceRecognizer>();
         _fusion = services.GetRequiredService<FusionModel>();
         _replies = services.GetService<IReplySuggester>();
@@ -47,7 +47,7 @@ public sealed class SameBatchReplay
     public static SameBatchReplay? TryCreate(IServiceProvider services, SyntheticMedia media, TimeSpan chunk)
     {
         ArgumentNullException.ThrowIfNull(services);
-        Type[] needed = [typeof(ITextRecognizer), typeof(ISpeechRecognizer), typeof(ISpeechSegmenterFactory), typeof(IFaceRecognizer), typeof(FusionModel)];
+        Type[] needed = [typeof(ITextRecognizer), typeof(ISpeechRecognizer), typeof(SpeechSegmenterFactory), typeof(IFaceRecognizer), typeof(FusionModel)];
         return needed.All(t => services.GetService(t) is not null) ? new SameBatchReplay(services, media, chunk) : null;
     }
 
@@ -80,7 +80,8 @@ public sealed class SameBatchReplay
         var speechPlan = Plan("speech");
         var facePlan = Plan("face");
         var text = Task.Run(() => RunText(lines, textPlan));
-        var speech = Task.Run(() => RunSpeech(audio, speechPlan));
+        var vadPlan = Plan("voice_activity");
+        var speech = Task.Run(() => RunSpeech(audio, speechPlan, vadPlan));
         var face = Task.Run(() => RunFace(frames, facePlan));
         await Task.WhenAll(text, speech, face);
         var fusion = Stopwatch.StartNew();
@@ -131,18 +132,20 @@ public sealed class SameBatchReplay
         return clock.Elapsed;
     }
 
-    private (TimeSpan Seconds, int Utterances) RunSpeech(List<List<float[]>> calls, BatchPlan plan)
+    private (TimeSpan Seconds, int Utterances) RunSpeech(List<List<float[]>> calls, BatchPlan plan, BatchPlan vadPlan)
     {
         var clock = Stopwatch.StartNew();
 
-        // Each call segments its own audio (the call sessions run side by side), then the
-        // utterances go to the recognizer in the workers' batch sizes.
-        var perCall = new List<float[]>[calls.Count];
-        Parallel.For(0, calls.Count, _parallel, c =>
+        // Each call segments its own audio (the call sessions run side by side), its windows scored
+        // with other calls' as the silo's VAD batches them (groups of calls in lockstep, of the sizes
+        // recorded), then the utterances go to the recognizer in the workers' batch sizes.
+        var groups = vadPlan.Split(calls).ToList();
+        var perGroup = new List<float[]>[groups.Count][];
+        Parallel.For(0, groups.Count, _parallel, g =>
         {
-            perCall[c] = SpeechWork.Segment(_segmenters, calls[c]);
+            perGroup[g] = SpeechWork.Segment(_segmenters, [.. groups[g].Select(c => (IReadOnlyList<float[]>)c)]);
         });
-        var all = perCall.SelectMany(u => u).ToList();
+        var all = perGroup.SelectMany(g => g).SelectMany(u => u).ToList();
         Parallel.ForEach(plan.Split(all).ToList(), _parallel, batch => SpeechWork.Recognize(_speech, batch));
         return (clock.Elapsed, all.Count);
     }

@@ -1,4 +1,3 @@
-using Emotion.Orleans.Grains;
 using Emotion.Orleans.Inference;
 
 namespace Emotion.Orleans.LoadGenerator;
@@ -6,18 +5,71 @@ namespace Emotion.Orleans.LoadGenerator;
 /// <summary>The speech work of a call as its session and worker do it, for the ceiling and the same-batch replay.</summary>
 internal static class SpeechWork
 {
-    /// <summary>The utterances a fresh call segmenter finds in one call's audio chunks.</summary>
-    public static List<float[]> Segment(ISpeechSegmenterFactory segmenters, IEnumerable<float[]> chunks)
+    /// <summary>
+    /// The utterances fresh call segmenters find in their calls' audio chunks, the calls' windows
+    /// scored together as the silo's VAD batching does: chunk <c>k</c> of every call, then chunk
+    /// <c>k + 1</c>, each chunk's windows in batched runs across the calls (one call: runs of one window).
+    /// </summary>
+    /// <param name="segmenters">Inference's segmenter factory (the silo's VAD and options).</param>
+    /// <param name="calls">Each call's chunks, in order.</param>
+    /// <returns>Each call's utterances.</returns>
+    public static List<float[]>[] Segment(SpeechSegmenterFactory segmenters, IReadOnlyList<IReadOnlyList<float[]>> calls)
     {
-        var segmenter = segmenters.Create();
-        List<float[]> utterances = [];
-        foreach (var samples in chunks)
+        var streams = calls.Select(_ => segmenters.Create()).ToArray();
+        var found = calls.Select(_ => new List<float[]>()).ToArray();
+        var scorer = new LockstepScorer(segmenters.Vad);
+        var chunks = calls.Count == 0 ? 0 : calls.Max(c => c.Count);
+        var pushes = new Task<IReadOnlyList<SpeechSegment>>[calls.Count];
+        for (var k = 0; k < chunks; k++)
         {
-            utterances.AddRange(segmenter.Push(samples).Select(u => u.Samples));
+            for (var c = 0; c < calls.Count; c++)
+            {
+                pushes[c] = k < calls[c].Count ? streams[c].PushAsync(calls[c][k], scorer).AsTask() : Task.FromResult<IReadOnlyList<SpeechSegment>>([]);
+            }
+
+            scorer.Run();
+            for (var c = 0; c < calls.Count; c++)
+            {
+                // Scored by Run above: these have completed.
+                found[c].AddRange(pushes[c].GetAwaiter().GetResult().Select(u => u.Samples));
+            }
         }
 
-        utterances.AddRange(segmenter.Flush().Select(u => u.Samples));
-        return utterances;
+        for (var c = 0; c < calls.Count; c++)
+        {
+            found[c].AddRange(streams[c].Flush().Select(u => u.Samples));
+        }
+
+        return found;
+    }
+
+    /// <summary>Holds the windows asked for until <see cref="Run"/> scores them all in batched runs.</summary>
+    private sealed class LockstepScorer(SileroVad vad) : IVoiceActivityScorer
+    {
+        private readonly List<(SileroVadState State, IReadOnlyList<float[]> Windows, TaskCompletionSource<float[]> Result)> _pending = [];
+
+        public ValueTask<float[]> ScoreAsync(SileroVadState state, IReadOnlyList<float[]> windows, CancellationToken cancellationToken = default)
+        {
+            var result = new TaskCompletionSource<float[]>();
+            _pending.Add((state, windows, result));
+            return new ValueTask<float[]>(result.Task);
+        }
+
+        public void Run()
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            var probabilities = vad.Probabilities([.. _pending.Select(p => p.State)], [.. _pending.Select(p => p.Windows)]);
+            for (var i = 0; i < _pending.Count; i++)
+            {
+                _pending[i].Result.SetResult(probabilities[i]);
+            }
+
+            _pending.Clear();
+        }
     }
 
     /// <summary>Recognises a batch; as in the worker, a refused segment (e.g. too short) fails alone and is skipped.</summary>

@@ -325,6 +325,40 @@ public sealed class SessionBuildingBlockTests
     }
 
     [Fact]
+    public async Task Calls_voice_activity_windows_that_wait_for_a_slot_are_scored_in_one_run_each_as_if_alone()
+    {
+        using var vad = SileroVad.Load();
+        var slots = new ModelRunSlots(1);
+        var batcher = new VoiceActivityBatcher(vad, slots, maxStreams: 8);
+        float[][] audio = [Tone(440, 0.3f, 4), Tone(220, 0.05f, 3), new float[SileroVad.WindowSamples * 2]];
+        var windows = audio.Select(a => (IReadOnlyList<float[]>)[.. a.Chunk(SileroVad.WindowSamples)]).ToList();
+        var states = audio.Select(_ => SileroVad.CreateState()).ToList();
+        var held = await slots.AcquireAsync(ModelRunPriority.High).WaitAsync(MaxWait);
+
+        var scored = Enumerable.Range(0, audio.Length).Select(i => batcher.ScoreAsync(states[i], windows[i]).AsTask()).ToList();
+
+        // The silo's only slot is taken: nothing is scored until it frees, then all in one batch.
+        Assert.DoesNotContain(scored, t => t.IsCompleted);
+        held.Dispose();
+        var results = await Task.WhenAll(scored).WaitAsync(MaxWait);
+        Assert.Equal(1, batcher.Runs);
+        for (var i = 0; i < audio.Length; i++)
+        {
+            var alone = vad.Probabilities(audio[i]);
+            Assert.Equal(alone.Length, results[i].Length);
+            Assert.All(alone.Zip(results[i]), p => Assert.Equal(p.First, p.Second, 1e-4f));
+        }
+
+        // A call's next windows continue from its state.
+        var next = await batcher.ScoreAsync(states[0], windows[0]).AsTask().WaitAsync(MaxWait);
+        var twice = vad.Probabilities([.. audio[0], .. audio[0]]);
+        Assert.All(twice.Skip(windows[0].Count).Zip(next), p => Assert.Equal(p.First, p.Second, 1e-4f));
+    }
+
+    private static float[] Tone(double frequency, float amplitude, int windows) =>
+        [.. Enumerable.Range(0, windows * SileroVad.WindowSamples).Select(i => amplitude * (float)Math.Sin(2 * Math.PI * frequency * i / PcmAudio.SampleRate))];
+
+    [Fact]
     public async Task A_batch_is_taken_when_a_slot_frees_so_requests_that_came_meanwhile_share_its_run()
     {
         var slots = new ModelRunSlots(1);

@@ -160,10 +160,10 @@ public sealed class LoadGeneratorTests(ITestOutputHelper log)
         Assert.Equal(TimeSpan.FromMinutes(10), soak.Soak);
         Assert.True(soak.CeilingPoint > routine.CeilingPoint);
 
-        // The short mode confirms the count its short steps found in a step as long as the long mode's.
-        Assert.Equal(soak.StepDuration, routine.ConfirmStep);
+        // Both modes confirm the count their steps found in a step twice as long as the long mode's.
+        Assert.Equal(soak.StepDuration * 2, routine.ConfirmStep);
         Assert.True(routine.ConfirmStep > routine.StepDuration);
-        Assert.False(soak.ConfirmStep > soak.StepDuration);
+        Assert.True(soak.ConfirmStep > soak.StepDuration);
         Assert.Equal(TimeSpan.Zero, LoadOptions.Parse(["--confirm", "0"]).ConfirmStep);
         Assert.Equal(TimeSpan.FromSeconds(0.5), LoadOptions.Parse(["--ceiling-point", "0.5"]).CeilingPoint);
 

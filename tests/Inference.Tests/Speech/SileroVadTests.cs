@@ -22,6 +22,39 @@ public sealed class SileroVadTests
         Assert.True(SpeechTestAudio.Vad.Probabilities(noise).Max() < 0.3f);
     }
 
+    [SkippableFact]
+    public void Streams_scored_together_get_the_probabilities_each_gets_alone()
+    {
+        var clip = SpeechTestAudio.RavdessClip();
+        float[][] audio = [clip, SpeechTestAudio.Concat(new float[8000], clip), SpeechTestAudio.Noise(TimeSpan.FromSeconds(1), 0.01f, seed: 3), []];
+        var windows = audio.Select(a => (IReadOnlyList<float[]>)[.. Enumerable.Range(0, a.Length / SileroVad.WindowSamples).Select(w => a.AsSpan(w * SileroVad.WindowSamples, SileroVad.WindowSamples).ToArray())]).ToList();
+        var states = audio.Select(_ => SileroVad.CreateState()).ToList();
+
+        // Two batched calls in a row: the states carry over from the first to the second.
+        var firstHalf = windows.Select(w => (IReadOnlyList<float[]>)[.. w.Take(w.Count / 2)]).ToList();
+        var secondHalf = windows.Select(w => (IReadOnlyList<float[]>)[.. w.Skip(w.Count / 2)]).ToList();
+        var together = SpeechTestAudio.Vad.Probabilities(states, firstHalf).Zip(SpeechTestAudio.Vad.Probabilities(states, secondHalf), (a, b) => a.Concat(b).ToArray()).ToList();
+
+        for (var s = 0; s < audio.Length; s++)
+        {
+            var alone = SpeechTestAudio.Vad.Probabilities(audio[s]);
+            Assert.Equal(alone.Length, together[s].Length);
+            Assert.All(alone.Zip(together[s]), p => Assert.Equal(p.First, p.Second, 1e-4f));
+        }
+
+        Assert.True(together[0].Max() > 0.9f);
+    }
+
+    [Fact]
+    public void A_stream_given_twice_in_one_batch_is_refused()
+    {
+        var state = SileroVad.CreateState();
+        IReadOnlyList<float[]> one = [new float[SileroVad.WindowSamples]];
+
+        Assert.Throws<ArgumentException>(() => SpeechTestAudio.Vad.Probabilities([state, state], [one, one]));
+        Assert.Throws<ArgumentException>(() => SpeechTestAudio.Vad.Probabilities([state], [[new float[100]]]));
+    }
+
     [Fact]
     public void Vad_records_the_upstream_model_hash()
     {

@@ -66,6 +66,62 @@ public sealed class SpeechSegmenterTests
     }
 
     [SkippableFact]
+    public async Task Segments_are_the_same_when_calls_windows_are_scored_together()
+    {
+        var clip = SpeechTestAudio.RavdessClip();
+        var other = SpeechTestAudio.RavdessClip("Actor_02/03-01-03-01-02-01-02.wav");
+        float[][] calls = [SpeechTestAudio.Concat(new float[8000], clip, new float[16000]), SpeechTestAudio.Concat(other, new float[16000], clip, new float[16000])];
+        var alone = calls.Select(a => Run(new SpeechSegmenter(SpeechTestAudio.Vad), a, 1600, flush: true)).ToList();
+
+        // Chunk k of every call, its windows scored in one batched run across the calls.
+        var segmenters = calls.Select(_ => new SpeechSegmenter(SpeechTestAudio.Vad)).ToArray();
+        var together = calls.Select(_ => new List<SpeechSegment>()).ToArray();
+        var scorer = new GatheringScorer();
+        for (var offset = 0; offset < calls.Max(c => c.Length); offset += 1600)
+        {
+            var pushes = calls.Select((c, i) => offset < c.Length ? segmenters[i].PushAsync(c.AsMemory(offset, Math.Min(1600, c.Length - offset)), scorer).AsTask() : Task.FromResult<IReadOnlyList<SpeechSegment>>([])).ToList();
+            scorer.Run();
+            for (var i = 0; i < calls.Length; i++)
+            {
+                together[i].AddRange(await pushes[i].WaitAsync(TimeSpan.FromSeconds(10)));
+            }
+        }
+
+        for (var i = 0; i < calls.Length; i++)
+        {
+            together[i].AddRange(segmenters[i].Flush());
+            Assert.NotEmpty(alone[i]);
+            Assert.Equal(alone[i].Select(u => (u.Start, u.End, u.EndOfUtterance)), together[i].Select(u => (u.Start, u.End, u.EndOfUtterance)));
+        }
+
+        Assert.True(scorer.LargestBatch >= 2);
+    }
+
+    [SkippableFact]
+    public async Task A_chunk_whose_scoring_fails_is_not_consumed()
+    {
+        var audio = SpeechTestAudio.Concat(new float[8000], SpeechTestAudio.RavdessClip(), new float[16000]);
+        var expected = Run(new SpeechSegmenter(SpeechTestAudio.Vad), audio, 1600, flush: true);
+        var segmenter = new SpeechSegmenter(SpeechTestAudio.Vad);
+        List<SpeechSegment> segments = [];
+        for (var offset = 0; offset < audio.Length; offset += 1600)
+        {
+            var chunk = audio.AsMemory(offset, Math.Min(1600, audio.Length - offset));
+            if (offset == 16000)
+            {
+                var received = segmenter.SamplesReceived;
+                await Assert.ThrowsAsync<InvalidOperationException>(async () => await segmenter.PushAsync(chunk, new FailingScorer()));
+                Assert.Equal(received, segmenter.SamplesReceived);
+            }
+
+            segments.AddRange(await segmenter.PushAsync(chunk, SpeechTestAudio.Vad));
+        }
+
+        segments.AddRange(segmenter.Flush());
+        Assert.Equal(expected.Select(u => (u.Start, u.End)), segments.Select(u => (u.Start, u.End)));
+    }
+
+    [SkippableFact]
     public void Flush_emits_speech_that_is_still_open()
     {
         var clip = SpeechTestAudio.RavdessClip();
@@ -125,5 +181,43 @@ public sealed class SpeechSegmenterTests
         }
 
         return segments;
+    }
+
+    /// <summary>Holds the windows asked for until <see cref="Run"/> scores them in batched runs.</summary>
+    private sealed class GatheringScorer : IVoiceActivityScorer
+    {
+        private readonly List<(SileroVadState State, IReadOnlyList<float[]> Windows, TaskCompletionSource<float[]> Result)> _pending = [];
+
+        public int LargestBatch { get; private set; }
+
+        public ValueTask<float[]> ScoreAsync(SileroVadState state, IReadOnlyList<float[]> windows, CancellationToken cancellationToken = default)
+        {
+            var result = new TaskCompletionSource<float[]>();
+            _pending.Add((state, windows, result));
+            return new ValueTask<float[]>(result.Task);
+        }
+
+        public void Run()
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            LargestBatch = Math.Max(LargestBatch, _pending.Count);
+            var probabilities = SpeechTestAudio.Vad.Probabilities([.. _pending.Select(p => p.State)], [.. _pending.Select(p => p.Windows)]);
+            for (var i = 0; i < _pending.Count; i++)
+            {
+                _pending[i].Result.SetResult(probabilities[i]);
+            }
+
+            _pending.Clear();
+        }
+    }
+
+    private sealed class FailingScorer : IVoiceActivityScorer
+    {
+        public ValueTask<float[]> ScoreAsync(SileroVadState state, IReadOnlyList<float[]> windows, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException<float[]>(new InvalidOperationException("The VAD run failed."));
     }
 }
