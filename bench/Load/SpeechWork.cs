@@ -17,7 +17,7 @@ internal static class SpeechWork
     {
         var streams = calls.Select(_ => segmenters.Create()).ToArray();
         var found = calls.Select(_ => new List<float[]>()).ToArray();
-        var scorer = new LockstepScorer(segmenters.Vad);
+        var scorer = new LockstepVoiceActivityScorer(segmenters.Vad);
         var chunks = calls.Count == 0 ? 0 : calls.Max(c => c.Count);
         var pushes = new Task<IReadOnlyList<SpeechSegment>>[calls.Count];
         for (var k = 0; k < chunks; k++)
@@ -41,35 +41,6 @@ internal static class SpeechWork
         }
 
         return found;
-    }
-
-    /// <summary>Holds the windows asked for until <see cref="Run"/> scores them all in batched runs.</summary>
-    private sealed class LockstepScorer(SileroVad vad) : IVoiceActivityScorer
-    {
-        private readonly List<(SileroVadState State, IReadOnlyList<float[]> Windows, TaskCompletionSource<float[]> Result)> _pending = [];
-
-        public ValueTask<float[]> ScoreAsync(SileroVadState state, IReadOnlyList<float[]> windows, CancellationToken cancellationToken = default)
-        {
-            var result = new TaskCompletionSource<float[]>();
-            _pending.Add((state, windows, result));
-            return new ValueTask<float[]>(result.Task);
-        }
-
-        public void Run()
-        {
-            if (_pending.Count == 0)
-            {
-                return;
-            }
-
-            var probabilities = vad.Probabilities([.. _pending.Select(p => p.State)], [.. _pending.Select(p => p.Windows)]);
-            for (var i = 0; i < _pending.Count; i++)
-            {
-                _pending[i].Result.SetResult(probabilities[i]);
-            }
-
-            _pending.Clear();
-        }
     }
 
     /// <summary>Recognises a batch; as in the worker, a refused segment (e.g. too short) fails alone and is skipped.</summary>
