@@ -37,6 +37,15 @@ internal sealed class SpeechBench : IBenchSection
             var windows = clip.Length / SileroVad.WindowSamples;
             var vadSamples = Sampler.Interleaved(plan, () => rawVad.Run(windows), () => vad.Probabilities(clip));
             rows.Add(PerSecond("VAD (Silero v5, 32 ms windows)", vadSamples[1], vadSamples[0], $"ms per s of audio, {windows} windows a call"));
+
+            // The silo scores the windows of the calls waiting at once in one run per window position.
+            foreach (var calls in context.Options.BatchSizes.Where(b => b > 1))
+            {
+                var streams = utterances.Take(calls).Select(u => (IReadOnlyList<float[]>)[.. u.Chunk(SileroVad.WindowSamples).Where(w => w.Length == SileroVad.WindowSamples)]).ToList();
+                var states = streams.Select(_ => SileroVad.CreateState()).ToList();
+                var together = Sampler.Interleaved(plan, () => vad.Probabilities(states, streams))[0];
+                rows.Add(BenchRow.Of(Modality, "VAD, calls scored together", calls, calls * UtteranceSeconds, together, null, $"ms per s of audio, {calls} calls' windows per run"));
+            }
         }
 
         var mfcc = Sampler.Interleaved(plan, () => MfccFeatures.Compute(utterances[0]))[0];
