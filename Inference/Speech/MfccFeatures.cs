@@ -106,6 +106,26 @@ public sealed class MfccFeatures
     }
 
     /// <summary>
+    /// The same matrix from frames already computed by <see cref="ComputeRawFrames"/> (left as they are),
+    /// so that a caller who also needs the raw frames (e.g. for <see cref="MfccStatistics"/>) computes them once.
+    /// </summary>
+    public static void ComputeFromRawFrames(float[][] rawFrames, MfccNormalization normalization, Span<float> matrix)
+    {
+        ArgumentNullException.ThrowIfNull(rawFrames);
+        var frames = rawFrames.Select(f => (float[])f.Clone()).ToArray();
+        if (normalization == MfccNormalization.Utterance)
+        {
+            Normalise(frames);
+        }
+        else
+        {
+            RemoveLevel(frames);
+        }
+
+        WriteMatrix(frames, CentreOffset(frames.Length), matrix);
+    }
+
+    /// <summary>
     /// Writes frames into a fixed matrix. A non-negative <paramref name="offset"/> skips that many
     /// frames (cropping); a negative one leaves that many zero frames first (padding).
     /// </summary>

@@ -146,6 +146,46 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         }
     }
 
+    /// <summary>
+    /// Embeddings and CNN logits of utterances whose raw MFCC frames (<see cref="MfccFeatures.ComputeRawFrames"/>)
+    /// the caller already computed (and validated the audio of): the same output as <see cref="Run(IReadOnlyList{float[]}, IInferenceStageObserver?)"/>
+    /// on that audio, without computing the MFCC again.
+    /// </summary>
+    /// <exception cref="ArgumentException">A frame list is empty or a frame is not <see cref="MfccFeatures.Coefficients"/> wide.</exception>
+    public SpeechCnnOutput RunRawFrames(IReadOnlyList<float[][]> rawFrames, IInferenceStageObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(rawFrames);
+        if (rawFrames.Count == 0)
+        {
+            return new SpeechCnnOutput([], []);
+        }
+
+        if (rawFrames.Any(f => f is null || f.Length == 0 || f.Any(c => c is null || c.Length != MfccFeatures.Coefficients)))
+        {
+            throw new ArgumentException($"Each utterance needs at least one frame of {MfccFeatures.Coefficients} coefficients.", nameof(rawFrames));
+        }
+
+        var clock = new StageClock(observer, Modality.Speech);
+        var length = rawFrames.Count * MfccFeatures.MatrixLength;
+        var matrices = ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            for (var i = 0; i < rawFrames.Count; i++)
+            {
+                MfccFeatures.ComputeFromRawFrames(rawFrames[i], Normalization, matrices.AsSpan(i * MfccFeatures.MatrixLength, MfccFeatures.MatrixLength));
+            }
+
+            clock.Completed(InferenceStage.Decode, rawFrames.Count);
+            var output = Run(matrices.AsMemory(0, length), rawFrames.Count);
+            clock.Completed(InferenceStage.Model, rawFrames.Count);
+            return output;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(matrices);
+        }
+    }
+
     /// <summary>Runs the CNN on precomputed MFCC matrices (<paramref name="count"/> × 40 × 300, see <see cref="MfccFeatures"/>).</summary>
     /// <exception cref="InvalidInputException">The buffer does not hold <paramref name="count"/> matrices.</exception>
     public SpeechCnnOutput RunFeatures(float[] matrices, int count)

@@ -124,16 +124,19 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
             trimmed[i] = kept.Length == u.Length ? u : kept.ToArray();
         }
 
-        var embeddings = embedder.Run(trimmed, observer).Embeddings;
         if (!withStatistics)
         {
-            return embeddings;
+            return embedder.Run(trimmed, observer).Embeddings;
         }
 
+        // The CNN's matrix and the MFCC statistics come from the same raw frames: computed once
+        // (an MFCC pass is about a third of an utterance's feature time).
+        var raw = trimmed.Select(t => MfccFeatures.ComputeRawFrames(t)).ToArray();
+        var embeddings = embedder.RunRawFrames(raw, observer).Embeddings;
         var rows = new float[embeddings.Length][];
         for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = [.. MfccStatistics.Compute(trimmed[i]), .. embeddings[i], .. ProsodyStatistics.Compute(trimmed[i])];
+            rows[i] = [.. MfccStatistics.Summarize(raw[i]), .. embeddings[i], .. ProsodyStatistics.Compute(trimmed[i])];
         }
 
         return rows;

@@ -37,6 +37,22 @@ public sealed class SpeechRecognizerTests
     }
 
     [Fact]
+    public void Features_from_mfcc_frames_computed_once_equal_each_part_computed_on_its_own()
+    {
+        var utterances = Utterances();
+
+        var features = SpeechRecognizer.Features(Embedder, utterances, withStatistics: true);
+
+        var embeddings = Embedder.Run([.. utterances.Select(u => SilenceTrim.Apply(u).ToArray())]).Embeddings;
+        for (var i = 0; i < utterances.Count; i++)
+        {
+            var trimmed = SilenceTrim.Apply(utterances[i]).ToArray();
+            float[] expected = [.. MfccStatistics.Compute(trimmed), .. embeddings[i], .. ProsodyStatistics.Compute(trimmed)];
+            Assert.Equal(expected, features[i]);
+        }
+    }
+
+    [Fact]
     public void Recognizer_batch_equals_one_by_one_and_gives_probabilities()
     {
         var recognizer = new SpeechRecognizer(Embedder, Head());
