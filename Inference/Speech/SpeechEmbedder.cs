@@ -125,25 +125,7 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
             PcmAudio.Validate(utterances16k[i], _maxDuration);
         }
 
-        // Pooled: a batch of a few matrices (48 KB each) would otherwise land on the large object heap.
-        var length = utterances16k.Count * MfccFeatures.MatrixLength;
-        var matrices = ArrayPool<float>.Shared.Rent(length);
-        try
-        {
-            for (var i = 0; i < utterances16k.Count; i++)
-            {
-                MfccFeatures.Compute(utterances16k[i], Normalization, matrices.AsSpan(i * MfccFeatures.MatrixLength, MfccFeatures.MatrixLength));
-            }
-
-            clock.Completed(InferenceStage.Decode, utterances16k.Count);
-            var output = Run(matrices.AsMemory(0, length), utterances16k.Count);
-            clock.Completed(InferenceStage.Model, utterances16k.Count);
-            return output;
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(matrices);
-        }
+        return RunRaw([.. utterances16k.Select(u => MfccFeatures.ComputeRawFrames(u))], ref clock);
     }
 
     /// <summary>
@@ -166,6 +148,13 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         }
 
         var clock = new StageClock(observer, Modality.Speech);
+        return RunRaw(rawFrames, ref clock);
+    }
+
+    // The clock has run since the caller's start, so the MFCC frames count in the decode stage.
+    private SpeechCnnOutput RunRaw(IReadOnlyList<float[][]> rawFrames, ref StageClock clock)
+    {
+        // Pooled: a batch of a few matrices (48 KB each) would otherwise land on the large object heap.
         var length = rawFrames.Count * MfccFeatures.MatrixLength;
         var matrices = ArrayPool<float>.Shared.Rent(length);
         try
