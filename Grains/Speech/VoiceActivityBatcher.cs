@@ -28,7 +28,7 @@ public sealed class VoiceActivityBatcher : IVoiceActivityScorer
     /// <param name="vad">The shared VAD.</param>
     /// <param name="slots">The silo's model-run slots.</param>
     /// <param name="maxStreams">Most calls' windows in one run.</param>
-    /// <param name="metrics">Batch sizes are recorded here (as speech), when given.</param>
+    /// <param name="metrics">Batch sizes are recorded here (modality <c>voice_activity</c>), when given.</param>
     public VoiceActivityBatcher(SileroVad vad, ModelRunSlots slots, int maxStreams, EmotionMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(vad);

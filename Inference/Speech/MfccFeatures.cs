@@ -47,14 +47,7 @@ public sealed class MfccFeatures
     public static float[][] ComputeFrames(ReadOnlySpan<float> samples16k, MfccNormalization normalization = MfccNormalization.Utterance)
     {
         var frames = ComputeRawFrames(samples16k);
-        if (normalization == MfccNormalization.Utterance)
-        {
-            Normalise(frames);
-        }
-        else
-        {
-            RemoveLevel(frames);
-        }
+        Normalise(frames, normalization);
 
         return frames;
     }
@@ -113,14 +106,7 @@ public sealed class MfccFeatures
     {
         ArgumentNullException.ThrowIfNull(rawFrames);
         var frames = rawFrames.Select(f => (float[])f.Clone()).ToArray();
-        if (normalization == MfccNormalization.Utterance)
-        {
-            Normalise(frames);
-        }
-        else
-        {
-            RemoveLevel(frames);
-        }
+        Normalise(frames, normalization);
 
         WriteMatrix(frames, CentreOffset(frames.Length), matrix);
     }
@@ -156,6 +142,18 @@ public sealed class MfccFeatures
 
     /// <summary>The offset that centres <paramref name="frameCount"/> frames in the fixed window.</summary>
     public static int CentreOffset(int frameCount) => (frameCount - Frames) / 2;
+
+    private static void Normalise(float[][] frames, MfccNormalization normalization)
+    {
+        if (normalization == MfccNormalization.Utterance)
+        {
+            Normalise(frames);
+        }
+        else
+        {
+            RemoveLevel(frames);
+        }
+    }
 
     /// <summary>Subtracts the utterance mean of coefficient 0 (the level) and scales all coefficients by <see cref="LevelScale"/>.</summary>
     private static void RemoveLevel(float[][] frames)

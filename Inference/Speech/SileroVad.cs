@@ -184,20 +184,27 @@ public sealed class SileroVad : IVoiceActivityScorer, IDisposable
         return result;
     }
 
-    /// <inheritdoc />
-    /// <remarks>Scores on the calling thread, one window per run.</remarks>
-    public ValueTask<float[]> ScoreAsync(SileroVadState state, IReadOnlyList<float[]> windows, CancellationToken cancellationToken = default)
+    /// <summary>Speech probability of each of one stream's next windows, in order, advancing <paramref name="state"/> (one run per window).</summary>
+    /// <exception cref="ArgumentException">A window is not <see cref="WindowSamples"/> long.</exception>
+    public float[] Probabilities(SileroVadState state, IReadOnlyList<float[]> windows)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(windows);
-        cancellationToken.ThrowIfCancellationRequested();
         var result = new float[windows.Count];
         for (var i = 0; i < result.Length; i++)
         {
             result[i] = Probability(state, windows[i]);
         }
 
-        return ValueTask.FromResult(result);
+        return result;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Scores on the calling thread, one window per run.</remarks>
+    public ValueTask<float[]> ScoreAsync(SileroVadState state, IReadOnlyList<float[]> windows, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Probabilities(state, windows));
     }
 
     private void RunBatch(List<int> members, IReadOnlyList<SileroVadState> states, IReadOnlyList<IReadOnlyList<float[]>> windows, int j, float[][] result)

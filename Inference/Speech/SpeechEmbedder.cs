@@ -125,7 +125,7 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
             PcmAudio.Validate(utterances16k[i], _maxDuration);
         }
 
-        return RunRaw([.. utterances16k.Select(u => MfccFeatures.ComputeRawFrames(u))], ref clock);
+        return RunMatrices(utterances16k.Count, (i, matrix) => MfccFeatures.Compute(utterances16k[i], Normalization, matrix), ref clock);
     }
 
     /// <summary>
@@ -148,25 +148,28 @@ public sealed class SpeechEmbedder : ISpeechEmbedder, IDisposable
         }
 
         var clock = new StageClock(observer, Modality.Speech);
-        return RunRaw(rawFrames, ref clock);
+        return RunMatrices(rawFrames.Count, (i, matrix) => MfccFeatures.ComputeFromRawFrames(rawFrames[i], Normalization, matrix), ref clock);
     }
 
-    // The clock has run since the caller's start, so the MFCC frames count in the decode stage.
-    private SpeechCnnOutput RunRaw(IReadOnlyList<float[][]> rawFrames, ref StageClock clock)
+    // Writes utterance i's MFCC matrix into its slot of the batch.
+    private delegate void MatrixWriter(int index, Span<float> matrix);
+
+    // The clock has run since the caller's start, so the MFCC work counts in the decode stage.
+    private SpeechCnnOutput RunMatrices(int count, MatrixWriter write, ref StageClock clock)
     {
         // Pooled: a batch of a few matrices (48 KB each) would otherwise land on the large object heap.
-        var length = rawFrames.Count * MfccFeatures.MatrixLength;
+        var length = count * MfccFeatures.MatrixLength;
         var matrices = ArrayPool<float>.Shared.Rent(length);
         try
         {
-            for (var i = 0; i < rawFrames.Count; i++)
+            for (var i = 0; i < count; i++)
             {
-                MfccFeatures.ComputeFromRawFrames(rawFrames[i], Normalization, matrices.AsSpan(i * MfccFeatures.MatrixLength, MfccFeatures.MatrixLength));
+                write(i, matrices.AsSpan(i * MfccFeatures.MatrixLength, MfccFeatures.MatrixLength));
             }
 
-            clock.Completed(InferenceStage.Decode, rawFrames.Count);
-            var output = Run(matrices.AsMemory(0, length), rawFrames.Count);
-            clock.Completed(InferenceStage.Model, rawFrames.Count);
+            clock.Completed(InferenceStage.Decode, count);
+            var output = Run(matrices.AsMemory(0, length), count);
+            clock.Completed(InferenceStage.Model, count);
             return output;
         }
         finally

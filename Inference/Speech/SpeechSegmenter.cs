@@ -64,13 +64,7 @@ public sealed class SpeechSegmenter
     {
         Validate(samples16k);
         var windows = Windows(samples16k);
-        var probabilities = new float[windows.Count];
-        for (var i = 0; i < windows.Count; i++)
-        {
-            probabilities[i] = _vad.Probability(_state, windows[i]);
-        }
-
-        return Commit(samples16k, windows, probabilities);
+        return Commit(samples16k, windows, _vad.Probabilities(_state, windows));
     }
 
     /// <summary>
