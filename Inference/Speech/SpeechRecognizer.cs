@@ -114,31 +114,38 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
     {
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(utterances);
-        var trimmed = new float[utterances.Count][];
+        // Trimmed utterances are slices of the ones sent, not copies: an utterance of a second or more
+        // lives on the large object heap, and each copy there brings the next full collection closer.
+        var trimmed = new ReadOnlyMemory<float>[utterances.Count];
         for (var i = 0; i < utterances.Count; i++)
         {
             // Checked before trimming, so a too-long or broken utterance is refused as sent.
             var u = utterances[i] ?? throw new InvalidInputException(Modality.Speech, InputErrorKind.Empty, string.Create(CultureInfo.InvariantCulture, $"Utterance {i} is null."));
             PcmAudio.Validate(u, embedder.MaxUtteranceDuration);
-            var kept = SilenceTrim.Apply(u);
-            trimmed[i] = kept.Length == u.Length ? u : kept.ToArray();
+            trimmed[i] = SilenceTrim.Apply(u);
         }
 
         if (!withStatistics)
         {
-            return embedder.Run(trimmed, observer).Embeddings;
+            return embedder.Run([.. trimmed.Select(WholeArray)], observer).Embeddings;
         }
 
         // The CNN's matrix and the MFCC statistics come from the same raw frames: computed once
         // (an MFCC pass is about a third of an utterance's feature time).
-        var raw = trimmed.Select(t => MfccFeatures.ComputeRawFrames(t)).ToArray();
+        var raw = trimmed.Select(t => MfccFeatures.ComputeRawFrames(t.Span)).ToArray();
         var embeddings = embedder.RunRawFrames(raw, observer).Embeddings;
         var rows = new float[embeddings.Length][];
         for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = [.. MfccStatistics.Summarize(raw[i]), .. embeddings[i], .. ProsodyStatistics.Compute(trimmed[i])];
+            rows[i] = [.. MfccStatistics.Summarize(raw[i]), .. embeddings[i], .. ProsodyStatistics.Compute(trimmed[i].Span)];
         }
 
         return rows;
     }
+
+    /// <summary>The array behind <paramref name="samples"/> when it spans all of it, else a copy.</summary>
+    private static float[] WholeArray(ReadOnlyMemory<float> samples) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(samples, out var segment) && segment.Offset == 0 && segment.Array is { } array && array.Length == segment.Count
+            ? array
+            : samples.ToArray();
 }

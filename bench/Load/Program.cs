@@ -85,7 +85,9 @@ catch (Exception e) when (e is ModelBundleException or Microsoft.Extensions.Opti
 try
 {
     var benchmark = new LoadBenchmark(host.Services.GetRequiredService<EmotionCallClient>(), media, options, Console.Out);
-    var target = options.Redis is null ? "embedded silo (in this process)" : "cluster through Redis (CPU figures are this client's)";
+    var target = options.Redis is null
+        ? $"embedded silo (in this process, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC)"
+        : "cluster through Redis (CPU figures are this client's)";
     var report = await benchmark.RunAsync((models ?? host).Services, target, BenchmarkReport.CommitOf(Environment.CurrentDirectory), cancel.Token);
     var (json, markdown) = report.Write(options.OutputFolder ?? BenchmarkReport.DefaultFolder(Environment.CurrentDirectory));
     Console.WriteLine();
