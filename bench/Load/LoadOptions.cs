@@ -24,7 +24,8 @@ public sealed record LoadOptions
           --long         longer steps, then a soak at the highest count that held with the process memory sampled
           --calls        run this many calls for one step instead of searching
           --step         seconds each step runs its calls (short 8, long 30)
-          --confirm      seconds of the step that confirms the count found, stepping down until one holds
+          --confirm      seconds of the steps that confirm the count found, stepping down until one holds,
+                         then halving the gap to the lowest count that failed (at most two more steps)
                          (default 60, in both modes; 0 for none)
           --fps          video frames per second per call (default 3; 640x480 JPEG)
           --text-every   seconds between transcript segments (default 3)
@@ -55,7 +56,7 @@ public sealed record LoadOptions
     /// <summary>How long each step runs its calls.</summary>
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(8);
 
-    /// <summary>Length of the step that confirms the count the search found (it steps down until one holds); zero or not longer than <see cref="StepDuration"/> for none.</summary>
+    /// <summary>Length of the steps that confirm the count the search found (stepping down until one holds, then narrowing the gap to the lowest count that failed); zero or not longer than <see cref="StepDuration"/> for none.</summary>
     public TimeSpan ConfirmStep { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Stretch at the start of a step left out of the figures (calls start staggered over it).</summary>
