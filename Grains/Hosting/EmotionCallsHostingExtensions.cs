@@ -53,6 +53,7 @@ public static class EmotionCallsHostingExtensions
             .Validate(o => o.MaxConcurrentRuns is > 0 and <= 256, "Workers:MaxConcurrentRuns must be in 1–256.")
             .Validate(o => o.MaxVoiceActivityBatchSize is > 0 and <= 1024, "Workers:MaxVoiceActivityBatchSize must be in 1–1024.")
             .Validate(o => o.BatchWindow >= TimeSpan.Zero && o.BatchWindow <= TimeSpan.FromSeconds(1), "Workers:BatchWindow must be in 0–1 s.")
+            .Validate(o => o.VoiceActivityBatchWindow >= TimeSpan.Zero && o.VoiceActivityBatchWindow <= TimeSpan.FromSeconds(1), "Workers:VoiceActivityBatchWindow must be in 0–1 s.")
             .ValidateOnStart();
         services.AddEmotionMetrics();
         services.TryAddSingleton(sp => new ModelRunSlots(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConcurrentRuns));
@@ -64,7 +65,9 @@ public static class EmotionCallsHostingExtensions
             sp.GetRequiredService<SpeechSegmenterFactory>().Vad,
             sp.GetRequiredService<ModelRunSlots>(),
             sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxVoiceActivityBatchSize,
-            sp.GetService<EmotionMetrics>()));
+            sp.GetService<EmotionMetrics>(),
+            sp.GetRequiredService<IOptions<WorkerOptions>>().Value.VoiceActivityBatchWindow,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ISpeechSegmenterFactory>(sp => new VadSpeechSegmenterFactory(sp.GetRequiredService<SpeechSegmenterFactory>(), sp.GetRequiredService<VoiceActivityBatcher>()));
         services.AddPlacementFilter<PreferGpuSiloPlacementFilterStrategy, PreferGpuSiloPlacementFilterDirector>(ServiceLifetime.Singleton);
         return services;

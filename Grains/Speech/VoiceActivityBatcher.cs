@@ -11,8 +11,10 @@ namespace Emotion.Orleans.Grains;
 /// Every call scores a 32 ms window about 31 times a second, so the VAD was a quarter of a call's
 /// model CPU when each session ran its windows alone on its own turn: a run's fixed cost dominates
 /// this small model, and a window costs well under half as much in a batch of eight. Requests that
-/// arrive while a run or the wait for a slot is under way join the next run, so batches grow with
-/// the load and a lone call waits for nothing but a slot.
+/// arrive within the gather window after the oldest waiting one, or while a run or the wait for a
+/// slot is under way, join the next run. Without the window, runs at 100 calls took 3.1 calls on
+/// average (a third of the cost per window lost against 16); a request that already waited behind the
+/// previous run does not wait a window more.
 /// </remarks>
 public sealed class VoiceActivityBatcher : IVoiceActivityScorer
 {
@@ -20,6 +22,8 @@ public sealed class VoiceActivityBatcher : IVoiceActivityScorer
     private readonly ModelRunSlots _slots;
     private readonly int _maxStreams;
     private readonly EmotionMetrics? _metrics;
+    private readonly TimeSpan _window;
+    private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly List<Request> _pending = [];
     private bool _draining;
@@ -29,15 +33,20 @@ public sealed class VoiceActivityBatcher : IVoiceActivityScorer
     /// <param name="slots">The silo's model-run slots.</param>
     /// <param name="maxStreams">Most calls' windows in one run.</param>
     /// <param name="metrics">Batch sizes are recorded here (modality <c>voice_activity</c>), when given.</param>
-    public VoiceActivityBatcher(SileroVad vad, ModelRunSlots slots, int maxStreams, EmotionMetrics? metrics = null)
+    /// <param name="window">How long the oldest waiting request waits for others to join its run (zero: none).</param>
+    /// <param name="time">The clock of the window (the system's when null).</param>
+    public VoiceActivityBatcher(SileroVad vad, ModelRunSlots slots, int maxStreams, EmotionMetrics? metrics = null, TimeSpan window = default, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(vad);
         ArgumentNullException.ThrowIfNull(slots);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxStreams, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, TimeSpan.Zero);
         _vad = vad;
         _slots = slots;
         _maxStreams = maxStreams;
         _metrics = metrics;
+        _window = window;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Batched scorings so far (each one run per window position of its longest request).</summary>
@@ -55,7 +64,7 @@ public sealed class VoiceActivityBatcher : IVoiceActivityScorer
         }
 
         // Answers continue elsewhere: a session's continuation must not run on the scoring thread.
-        var request = new Request(state, windows, new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var request = new Request(state, windows, new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp());
         bool start;
         lock (_gate)
         {
@@ -77,6 +86,11 @@ public sealed class VoiceActivityBatcher : IVoiceActivityScorer
     {
         while (true)
         {
+            if (LeftToGather() is { } left && left > TimeSpan.Zero)
+            {
+                await Task.Delay(left, _time).ConfigureAwait(false);
+            }
+
             using var lease = await _slots.AcquireAsync(ModelRunPriority.High).ConfigureAwait(false);
             List<Request> batch;
             lock (_gate)
@@ -91,6 +105,20 @@ public sealed class VoiceActivityBatcher : IVoiceActivityScorer
             }
 
             Run(batch);
+        }
+    }
+
+    // What is left of the oldest waiting request's window; null when a run would already be full.
+    private TimeSpan? LeftToGather()
+    {
+        if (_window <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            return _pending.Count == 0 || _pending.Count >= _maxStreams ? null : _window - _time.GetElapsedTime(_pending[0].Arrived);
         }
     }
 
@@ -137,5 +165,5 @@ public sealed class VoiceActivityBatcher : IVoiceActivityScorer
         }
     }
 
-    private sealed record Request(SileroVadState State, IReadOnlyList<float[]> Windows, TaskCompletionSource<float[]> Result);
+    private sealed record Request(SileroVadState State, IReadOnlyList<float[]> Windows, TaskCompletionSource<float[]> Result, long Arrived);
 }

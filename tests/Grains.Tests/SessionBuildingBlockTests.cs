@@ -355,6 +355,35 @@ public sealed class SessionBuildingBlockTests
         Assert.All(twice.Skip(windows[0].Count).Zip(next), p => Assert.Equal(p.First, p.Second, 1e-4f));
     }
 
+    [Fact]
+    public async Task Voice_activity_windows_wait_out_the_gather_window_for_other_calls_then_share_one_run()
+    {
+        using var vad = SileroVad.Load();
+        var time = new FakeTimeProvider();
+        var batcher = new VoiceActivityBatcher(vad, new ModelRunSlots(2), maxStreams: 8, window: TimeSpan.FromMilliseconds(20), time: time);
+        float[][] audio = [Tone(440, 0.3f, 2), Tone(220, 0.05f, 3)];
+        var windows = audio.Select(a => (IReadOnlyList<float[]>)[.. a.Chunk(SileroVad.WindowSamples)]).ToList();
+        var states = audio.Select(_ => SileroVad.CreateState()).ToList();
+
+        var first = batcher.ScoreAsync(states[0], windows[0]).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(15));
+        var second = batcher.ScoreAsync(states[1], windows[1]).AsTask();
+
+        // Slots are free, but the oldest request's window is not over: nothing has run yet.
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(0, batcher.Runs);
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        var results = await Task.WhenAll(first, second).WaitAsync(MaxWait);
+        Assert.Equal(1, batcher.Runs);
+        for (var i = 0; i < audio.Length; i++)
+        {
+            Assert.All(vad.Probabilities(audio[i]).Zip(results[i]), p => Assert.Equal(p.First, p.Second, 1e-4f));
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VoiceActivityBatcher(vad, new ModelRunSlots(1), 8, window: TimeSpan.FromMilliseconds(-1)));
+    }
+
     private static float[] Tone(double frequency, float amplitude, int windows) =>
         [.. Enumerable.Range(0, windows * SileroVad.WindowSamples).Select(i => amplitude * (float)Math.Sin(2 * Math.PI * frequency * i / PcmAudio.SampleRate))];
 
