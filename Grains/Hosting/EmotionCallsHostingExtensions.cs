@@ -61,13 +61,17 @@ public static class EmotionCallsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => ReplyBank.LoadDefault());
         services.TryAddSingleton<IReplySuggester, EmbeddingReplySuggester>();
-        services.TryAddSingleton(sp => new VoiceActivityBatcher(
-            sp.GetRequiredService<SpeechSegmenterFactory>().Vad,
-            sp.GetRequiredService<ModelRunSlots>(),
-            sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxVoiceActivityBatchSize,
-            sp.GetService<EmotionMetrics>(),
-            sp.GetRequiredService<IOptions<WorkerOptions>>().Value.VoiceActivityBatchWindow,
-            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp =>
+        {
+            var workers = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            return new VoiceActivityBatcher(
+                sp.GetRequiredService<SpeechSegmenterFactory>().Vad,
+                sp.GetRequiredService<ModelRunSlots>(),
+                workers.MaxVoiceActivityBatchSize,
+                sp.GetService<EmotionMetrics>(),
+                workers.VoiceActivityBatchWindow,
+                sp.GetRequiredService<TimeProvider>());
+        });
         services.TryAddSingleton<ISpeechSegmenterFactory>(sp => new VadSpeechSegmenterFactory(sp.GetRequiredService<SpeechSegmenterFactory>(), sp.GetRequiredService<VoiceActivityBatcher>()));
         services.AddPlacementFilter<PreferGpuSiloPlacementFilterStrategy, PreferGpuSiloPlacementFilterDirector>(ServiceLifetime.Singleton);
         return services;

@@ -127,7 +127,7 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
 
         if (!withStatistics)
         {
-            return embedder.Run([.. trimmed.Select(WholeArray)], observer).Embeddings;
+            return embedder.Run([.. trimmed.Select((t, i) => t.Length == utterances[i].Length ? utterances[i] : t.ToArray())], observer).Embeddings;
         }
 
         // The CNN's matrix and the MFCC statistics come from the same raw frames: computed once
@@ -142,10 +142,4 @@ public sealed class SpeechRecognizer : ISpeechRecognizer
 
         return rows;
     }
-
-    /// <summary>The array behind <paramref name="samples"/> when it spans all of it, else a copy.</summary>
-    private static float[] WholeArray(ReadOnlyMemory<float> samples) =>
-        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(samples, out var segment) && segment.Offset == 0 && segment.Array is { } array && array.Length == segment.Count
-            ? array
-            : samples.ToArray();
 }
