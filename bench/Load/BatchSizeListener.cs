@@ -8,13 +8,17 @@ namespace Emotion.Orleans.LoadGenerator;
 /// embedded silo's <see cref="EmotionMetrics"/> histogram <see cref="EmotionMetrics.Instruments.BatchSize"/>),
 /// per modality, so the ceiling run can use the same batches, and the frames the calls' admission
 /// control shed (counter <see cref="EmotionMetrics.Instruments.ItemsRefused"/>, face, reasons
-/// superseded and rate limited). Sees nothing when the silo runs elsewhere.
+/// superseded and rate limited). Sees nothing when the silo runs elsewhere. Its memory is bounded:
+/// a soak's hundreds of runs a second would otherwise grow the heap the soak measures.
 /// </summary>
 public sealed class BatchSizeListener : IDisposable
 {
+    /// <summary>Runs per modality whose sizes are kept in order (a 60 s step at the ceiling has about a tenth of this); the summary counts every run.</summary>
+    public const int KeptInOrder = 65_536;
+
     private readonly MeterListener _listener = new();
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<int>> _sizes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Runs> _sizes = new(StringComparer.OrdinalIgnoreCase);
     private long _shedFrames;
 
     /// <summary>Starts listening.</summary>
@@ -32,12 +36,17 @@ public sealed class BatchSizeListener : IDisposable
         _listener.Start();
     }
 
-    /// <summary>The batch sizes recorded since the last call, per modality (text, speech, face), and forgets them.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<int>> Take()
+    /// <summary>
+    /// The model runs recorded since the last call, per modality (text, speech, face): the first
+    /// <see cref="KeptInOrder"/> sizes in order and the summary of all of them; forgets them.
+    /// </summary>
+    public IReadOnlyDictionary<string, RecordedBatches> Take()
     {
         lock (_gate)
         {
-            var taken = _sizes.ToDictionary(p => p.Key.ToLowerInvariant(), p => (IReadOnlyList<int>)[.. p.Value]);
+            var taken = _sizes.ToDictionary(
+                p => p.Key.ToLowerInvariant(),
+                p => new RecordedBatches([.. p.Value.InOrder], new BatchSummary(p.Value.Count, p.Value.Count > 0 ? (double)p.Value.Sum / p.Value.Count : 0, p.Value.Max)));
             _sizes.Clear();
             return taken;
         }
@@ -45,6 +54,9 @@ public sealed class BatchSizeListener : IDisposable
 
     /// <summary>Frames shed by admission control since the last call (replaced by a newer frame or over the face rate), and forgets them.</summary>
     public long TakeShedFrames() => Interlocked.Exchange(ref _shedFrames, 0);
+
+    /// <summary>Frames shed since <see cref="TakeShedFrames"/> last forgot them, without forgetting them.</summary>
+    public long PeekShedFrames() => Interlocked.Read(ref _shedFrames);
 
     /// <inheritdoc />
     public void Dispose() => _listener.Dispose();
@@ -88,12 +100,35 @@ public sealed class BatchSizeListener : IDisposable
 
         lock (_gate)
         {
-            if (!_sizes.TryGetValue(modality, out var list))
+            if (!_sizes.TryGetValue(modality, out var runs))
             {
-                _sizes[modality] = list = [];
+                _sizes[modality] = runs = new Runs();
             }
 
-            list.Add(size);
+            if (runs.InOrder.Count < KeptInOrder)
+            {
+                runs.InOrder.Add(size);
+            }
+
+            runs.Count++;
+            runs.Sum += size;
+            runs.Max = Math.Max(runs.Max, size);
         }
     }
+
+    private sealed class Runs
+    {
+        public List<int> InOrder { get; } = [];
+
+        public int Count { get; set; }
+
+        public long Sum { get; set; }
+
+        public int Max { get; set; }
+    }
 }
+
+/// <summary>One modality's model runs in a step.</summary>
+/// <param name="InOrder">The first runs' batch sizes, in order (at most <see cref="BatchSizeListener.KeptInOrder"/>).</param>
+/// <param name="Summary">Every run: count, mean and largest size.</param>
+public sealed record RecordedBatches(IReadOnlyList<int> InOrder, BatchSummary Summary);

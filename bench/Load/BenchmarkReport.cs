@@ -202,6 +202,11 @@ public sealed record BenchmarkReport(
             text.AppendLine(inv, $"same-batch replay (models directly, batches {c.Batches}; Orleans' overhead at the pipeline's own batching, not a capacity figure): {c.CallsEquivalent:0.00} calls' worth per second on {c.ProcessCpuCores:0.00} cores; pipeline / replay {replayRatio:0.00}");
         }
 
+        if (Soak?.Windows is { Count: > 0 } windows)
+        {
+            text.AppendLine(inv, $"soak minute by minute (p99 event→result ms, frames shed, dropped, cores): {string.Join("; ", windows.Select(w => string.Create(inv, $"{w.EventToResult.P99 ?? 0:0} {(w.FaceShedShare is { } share ? share.ToString("P1", inv) : "n/a")} {w.Dropped} {w.ProcessCpuCores:0.00}")))}");
+        }
+
         if (Memory is { } memory)
         {
             text.AppendLine(DescribeMemory(memory));
@@ -230,6 +235,19 @@ public sealed record BenchmarkReport(
         {
             var held = s.Held(TimeSpan.FromMilliseconds(MaxP99Ms), Profile.MaxFaceShed) ? "yes" : "no";
             md.AppendLine(inv, $"| {s.Calls}{(ReferenceEquals(s, Soak) ? " (soak)" : "")} | {held} | {s.MeasuredSeconds:0} | {Triple(s.EventToResult)} | {Pair(s.Modalities["text"].RoundTrip)} | {Pair(s.Modalities["speech"].RoundTrip)} | {Pair(s.Modalities["face"].RoundTrip)} | {s.ResultsPerSecond:0.0} | {s.Dropped} | {s.Refused} | {(s.FaceShedShare is { } shed ? shed.ToString("P1", inv) : "n/a")} | {s.ProcessCpuCores:0.00} | {(s.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} |");
+        }
+
+        if (Soak?.Windows is { Count: > 0 } windows)
+        {
+            md.AppendLine();
+            md.AppendLine("The soak minute by minute:");
+            md.AppendLine();
+            md.AppendLine("| from s | s | results/s | event→result p50 / p95 / p99 ms | max ms | dropped | refused | frames shed | process CPU (cores) |");
+            md.AppendLine("|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+            foreach (var w in windows)
+            {
+                md.AppendLine(inv, $"| {w.FromSeconds:0} | {w.Seconds:0} | {w.ResultsPerSecond:0.0} | {Triple(w.EventToResult)} | {w.EventToResult.Max:0} | {w.Dropped} | {w.Refused} | {(w.FaceShedShare is { } shed ? shed.ToString("P1", inv) : "n/a")} | {w.ProcessCpuCores:0.00} |");
+            }
         }
 
         if (TrueCeiling is { } t)
@@ -266,6 +284,14 @@ public sealed record BenchmarkReport(
         }
 
         return md.ToString();
+    }
+
+    /// <summary>One line for a window of a step, as it ends.</summary>
+    public static string DescribeWindow(StepWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var e = window.EventToResult;
+        return string.Create(CultureInfo.InvariantCulture, $"  {window.FromSeconds,4:0}–{window.FromSeconds + window.Seconds:0} s: event→result p50/p95/p99/max {Triple(e)} / {e.Max ?? 0:0} ms | {window.ResultsPerSecond:0.0} results/s, dropped {window.Dropped}, refused {window.Refused}, frames shed {(window.FaceShedShare is { } shed ? shed.ToString("P1", CultureInfo.InvariantCulture) : "n/a")}, cpu {window.ProcessCpuCores:0.00} cores");
     }
 
     private static string Triple(LatencySummary s) => s.P50 is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{s.P50:0} / {s.P95:0} / {s.P99:0}");

@@ -8,6 +8,9 @@ namespace Emotion.Orleans.LoadGenerator;
 /// <summary>A whole run: capacity search (or one fixed step), optional soak with memory sampled, true ceiling, same-batch replay, report.</summary>
 public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media, LoadOptions options, TextWriter log)
 {
+    /// <summary>The soak is also measured minute by minute: where in it a count stops holding, and whether it recovers.</summary>
+    public static readonly TimeSpan SoakWindow = TimeSpan.FromMinutes(1);
+
     /// <summary>Runs everything the options ask for.</summary>
     /// <param name="models">Where the models are for the ceiling runs (the embedded silo's services); null skips them.</param>
     /// <param name="target">What was loaded, for the report.</param>
@@ -40,7 +43,7 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
             await log.WriteLineAsync($"soak: {held} calls for {options.Soak.TotalSeconds:0} s, process memory sampled every {options.MemoryInterval.TotalSeconds:0} s");
             await using (var sampler = MemorySampler.Start(options.MemoryInterval))
             {
-                (soak, _) = await step.RunAsync(held, $"{runId}-soak", options.Soak, cancellationToken);
+                (soak, _) = await step.RunAsync(held, $"{runId}-soak", options.Soak, SoakWindow, w => log.WriteLine(BenchmarkReport.DescribeWindow(w)), cancellationToken);
                 memory = await sampler.StopAsync();
             }
 

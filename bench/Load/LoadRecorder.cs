@@ -11,6 +11,7 @@ public sealed class LoadRecorder
     private readonly LatencySeries[] _input = [.. Enumerable.Range(0, ModalityCount).Select(_ => new LatencySeries())];
     private readonly LatencySeries[] _eventToResult = [.. Enumerable.Range(0, ModalityCount).Select(_ => new LatencySeries())];
     private readonly LatencySeries _streamEventToResult = new();
+    private LatencySeries _window = new();
     private readonly long[] _sent = new long[ModalityCount];
     private readonly long[] _dropped = new long[ModalityCount];
     private readonly long[] _refused = new long[ModalityCount];
@@ -44,6 +45,7 @@ public sealed class LoadRecorder
             {
                 _measuredResults++;
                 _eventToResult[(int)modality].Add(eventToResult);
+                _window.Add(eventToResult);
             }
         }
     }
@@ -112,6 +114,20 @@ public sealed class LoadRecorder
         }
     }
 
+    /// <summary>
+    /// The event-to-result latencies measured since the previous call (or the start), which it
+    /// forgets, and the running totals, whose differences between two calls give a window's counts.
+    /// </summary>
+    public RecorderTotals TakeWindow()
+    {
+        lock (_gate)
+        {
+            var window = _window.Summarize();
+            _window = new LatencySeries();
+            return new RecorderTotals(window, _measuredResults, _dropped.Sum(), _refused.Sum() + _failed.Sum(), _sent[(int)InputModality.Face]);
+        }
+    }
+
     /// <summary>The figures so far.</summary>
     /// <param name="calls">Calls in the step.</param>
     /// <param name="measured">Wall time the figures cover (after the warm-up).</param>
@@ -145,3 +161,11 @@ public sealed class LoadRecorder
         }
     }
 }
+
+/// <summary>A recorder's latencies of one window and its running totals at the window's end.</summary>
+/// <param name="EventToResult">Event-to-result latencies measured in the window.</param>
+/// <param name="MeasuredResults">Results measured so far (after the warm-up).</param>
+/// <param name="Dropped">Inputs dropped so far.</param>
+/// <param name="Refused">Inputs refused or failed so far.</param>
+/// <param name="FramesAnswered">Frames answered so far.</param>
+public sealed record RecorderTotals(LatencySummary EventToResult, long MeasuredResults, long Dropped, long Refused, long FramesAnswered);

@@ -21,7 +21,18 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
     /// <param name="duration">Step length (the options' step duration when null).</param>
     /// <param name="cancellationToken">Stops the step early.</param>
     /// <returns>The figures and the ids of the calls.</returns>
-    public async Task<(StepFigures Figures, IReadOnlyList<string> CallIds)> RunAsync(int callCount, string runId, TimeSpan? duration = null, CancellationToken cancellationToken = default)
+    public Task<(StepFigures Figures, IReadOnlyList<string> CallIds)> RunAsync(int callCount, string runId, TimeSpan? duration = null, CancellationToken cancellationToken = default) =>
+        RunAsync(callCount, runId, duration, window: null, onWindow: null, cancellationToken);
+
+    /// <summary>Runs <paramref name="callCount"/> calls for the step duration, also measured window by window (a soak's minutes).</summary>
+    /// <param name="callCount">Concurrent calls.</param>
+    /// <param name="runId">Makes the call ids unique.</param>
+    /// <param name="duration">Step length (the options' step duration when null).</param>
+    /// <param name="window">The windows' length; null for none.</param>
+    /// <param name="onWindow">Told each window as it ends.</param>
+    /// <param name="cancellationToken">Stops the step early.</param>
+    /// <returns>The figures (with <see cref="StepFigures.Windows"/>) and the ids of the calls.</returns>
+    public async Task<(StepFigures Figures, IReadOnlyList<string> CallIds)> RunAsync(int callCount, string runId, TimeSpan? duration, TimeSpan? window, Action<StepWindow>? onWindow, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(callCount, 1);
         var length = duration ?? options.StepDuration;
@@ -34,8 +45,13 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
         batches?.Take();
         batches?.TakeShedFrames();
         var cpu = CpuSampler.Start();
+        using var stepDone = new CancellationTokenSource();
+        List<StepWindow> windows = [];
+        var tracking = window is { } every ? TrackWindowsAsync(recorder, every, windows, onWindow, stepDone.Token) : Task.CompletedTask;
         var running = synthetic.Select((call, i) => StartAsync(call, plan[i].Start, stop.Token)).ToList();
         await Task.WhenAll(running);
+        await stepDone.CancelAsync();
+        await tracking;
         var (processCores, machine) = cpu.Stop();
         var sent = synthetic.Select(c => c.Sent).ToList();
         var amount = new MediaAmount(sent.Sum(s => s.AudioSeconds), sent.Sum(s => s.Frames), sent.Sum(s => s.Segments), sent.Sum(s => s.CallSeconds));
@@ -51,10 +67,11 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
             Media = amount,
             DeliveredCalls = callCount * Math.Min(1, Math.Min(audioShare, frameShare)),
             ShedFrames = shed,
+            Windows = window is null ? null : windows,
         };
-        if (batches?.Take() is { Count: > 0 } sizes)
+        if (batches?.Take() is { Count: > 0 } runs)
         {
-            figures = figures with { BatchSizes = sizes, Batches = sizes.ToDictionary(p => p.Key, p => BatchSummary.Of(p.Value)) };
+            figures = figures with { BatchSizes = runs.ToDictionary(p => p.Key, p => p.Value.InOrder), Batches = runs.ToDictionary(p => p.Key, p => p.Value.Summary) };
         }
 
         return (figures, [.. synthetic.Select(c => c.CallId)]);
@@ -97,6 +114,43 @@ public sealed class LoadStep(EmotionCallClient calls, SyntheticMedia media, Load
         }
 
         return plan;
+    }
+
+    // Reads the recorder's totals every window; the last, partial window ends with the step.
+    private async Task TrackWindowsAsync(LoadRecorder recorder, TimeSpan every, List<StepWindow> windows, Action<StepWindow>? onWindow, CancellationToken stepDone)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var before = recorder.TakeWindow();
+        var shedBefore = batches?.PeekShedFrames();
+        var from = TimeSpan.Zero;
+        var cpu = CpuSampler.Start();
+        using var timer = new PeriodicTimer(every);
+        var last = false;
+        while (!last)
+        {
+            try
+            {
+                await timer.WaitForNextTickAsync(stepDone);
+            }
+            catch (OperationCanceledException)
+            {
+                last = true;
+            }
+
+            var now = clock.Elapsed;
+            var after = recorder.TakeWindow();
+            var shedAfter = batches?.PeekShedFrames();
+            var (cores, _) = cpu.Stop();
+            cpu = CpuSampler.Start();
+            if (!last || now - from >= TimeSpan.FromSeconds(1))
+            {
+                var measured = StepWindow.Between(from.TotalSeconds, (now - from).TotalSeconds, before, after, shedAfter - shedBefore, cores);
+                windows.Add(measured);
+                onWindow?.Invoke(measured);
+            }
+
+            (before, shedBefore, from) = (after, shedAfter, now);
+        }
     }
 
     private static async Task StartAsync(SyntheticCall call, TimeSpan offset, CancellationToken stop)

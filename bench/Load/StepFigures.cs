@@ -58,9 +58,12 @@ public sealed record StepFigures(
     /// <summary>Model runs of the workers in this process per modality: runs, mean and largest batch (embedded silo only).</summary>
     public IReadOnlyDictionary<string, BatchSummary>? Batches { get; init; }
 
-    /// <summary>Every model run's batch size, in order, per modality (embedded silo only).</summary>
+    /// <summary>The model runs' batch sizes in order, per modality, up to <see cref="BatchSizeListener.KeptInOrder"/> each (embedded silo only).</summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, IReadOnlyList<int>>? BatchSizes { get; init; }
+
+    /// <summary>The step window by window (a soak's minutes), when it was asked for; null otherwise.</summary>
+    public IReadOnlyList<StepWindow>? Windows { get; init; }
 
     /// <summary>The share of frames admission control may shed in a step that holds, unless told otherwise.</summary>
     public const double DefaultMaxFaceShed = 0.05;
@@ -96,12 +99,43 @@ public sealed record MediaAmount(double AudioSeconds, long Frames, long Segments
 /// <param name="Runs">Model runs.</param>
 /// <param name="Mean">Mean requests per run.</param>
 /// <param name="Max">Largest run.</param>
-public sealed record BatchSummary(int Runs, double Mean, int Max)
+public sealed record BatchSummary(int Runs, double Mean, int Max);
+
+/// <summary>One window of a step (a soak's minute): what held and what did not, as it went.</summary>
+/// <param name="FromSeconds">Where the window starts, from the step's start.</param>
+/// <param name="Seconds">How long it lasted.</param>
+/// <param name="ResultsPerSecond">Results measured per second in it.</param>
+/// <param name="EventToResult">Event-to-result latency of its results.</param>
+/// <param name="Dropped">Inputs dropped in it.</param>
+/// <param name="Refused">Inputs refused or failed in it.</param>
+/// <param name="FramesAnswered">Frames answered in it.</param>
+/// <param name="ShedFrames">Frames admission control shed in it; null when not seen.</param>
+/// <param name="ProcessCpuCores">This process's CPU in it, in cores.</param>
+public sealed record StepWindow(double FromSeconds, double Seconds, double ResultsPerSecond, LatencySummary EventToResult, long Dropped, long Refused, long FramesAnswered, long? ShedFrames, double ProcessCpuCores)
 {
-    /// <summary>The summary of <paramref name="sizes"/>.</summary>
-    public static BatchSummary Of(IReadOnlyList<int> sizes)
+    /// <summary><see cref="ShedFrames"/> ÷ <see cref="FramesAnswered"/>; null when not seen or no frames.</summary>
+    public double? FaceShedShare => ShedFrames is { } shed && FramesAnswered > 0 ? (double)shed / FramesAnswered : null;
+
+    /// <summary>The window between two readings of a recorder's totals.</summary>
+    /// <param name="fromSeconds">Where the window starts.</param>
+    /// <param name="seconds">Its length.</param>
+    /// <param name="before">The totals at its start.</param>
+    /// <param name="after">The totals at its end (with the window's latencies).</param>
+    /// <param name="shedFrames">Frames shed in it; null when not seen.</param>
+    /// <param name="processCpuCores">This process's CPU in it.</param>
+    public static StepWindow Between(double fromSeconds, double seconds, RecorderTotals before, RecorderTotals after, long? shedFrames, double processCpuCores)
     {
-        ArgumentNullException.ThrowIfNull(sizes);
-        return sizes.Count == 0 ? new BatchSummary(0, 0, 0) : new BatchSummary(sizes.Count, sizes.Average(), sizes.Max());
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        return new StepWindow(
+            fromSeconds,
+            seconds,
+            seconds > 0 ? (after.MeasuredResults - before.MeasuredResults) / seconds : 0,
+            after.EventToResult,
+            after.Dropped - before.Dropped,
+            after.Refused - before.Refused,
+            after.FramesAnswered - before.FramesAnswered,
+            shedFrames,
+            processCpuCores);
     }
 }
