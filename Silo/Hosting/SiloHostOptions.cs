@@ -30,4 +30,13 @@ public sealed class SiloHostOptions
 
     /// <summary>Client gateway port.</summary>
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The longest <see cref="StreamCacheRetention"/> accepted.</summary>
+    public static readonly TimeSpan MaxStreamCacheRetention = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long the call streams' cache keeps an event after it was delivered (Orleans keeps 30 minutes
+    /// for subscribers that rewind; none here does). From 1 s to <see cref="MaxStreamCacheRetention"/>.
+    /// </summary>
+    public TimeSpan StreamCacheRetention { get; set; } = TimeSpan.FromMinutes(1);
 }

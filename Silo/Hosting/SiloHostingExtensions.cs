@@ -21,6 +21,7 @@ public static class SiloHostingExtensions
         builder.Services.AddOptions<SiloHostOptions>()
             .Bind(section)
             .Validate(o => o.Mode != SiloMode.Cluster || !string.IsNullOrWhiteSpace(o.RedisConnectionString), "Silo:RedisConnectionString is required in Cluster mode.")
+            .Validate(o => o.StreamCacheRetention >= TimeSpan.FromSeconds(1) && o.StreamCacheRetention <= SiloHostOptions.MaxStreamCacheRetention, $"Silo:StreamCacheRetention must be from 00:00:01 to {SiloHostOptions.MaxStreamCacheRetention}.")
             .ValidateOnStart();
         var options = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
         builder.UseOrleans(silo =>
@@ -70,7 +71,7 @@ public static class SiloHostingExtensions
 
             // Grain calls carry the trace context, so a media item's trace runs session → worker → fusion.
             silo.AddActivityPropagation();
-            silo.AddEmotionCallStreams();
+            silo.AddEmotionCallStreams(options.StreamCacheRetention);
             silo.AddEmotionCalls(builder.Configuration);
         });
         return builder;
@@ -82,10 +83,21 @@ public static class SiloHostingExtensions
     /// pub-sub store they need. Memory streams live in the silos' memory: a subscriber gets what is
     /// published while it is subscribed, and the call timeline in grain storage is the durable record.
     /// </summary>
-    public static ISiloBuilder AddEmotionCallStreams(this ISiloBuilder silo)
+    /// <param name="silo">The silo.</param>
+    /// <param name="cacheRetention">How long the streams' cache keeps a delivered event (<see cref="SiloHostOptions.StreamCacheRetention"/> when null).</param>
+    public static ISiloBuilder AddEmotionCallStreams(this ISiloBuilder silo, TimeSpan? cacheRetention = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        silo.AddMemoryStreams(CallStreams.Provider);
+        var retention = cacheRetention ?? new SiloHostOptions().StreamCacheRetention;
+
+        // Orleans keeps cached stream events for 30 minutes so that subscribers can rewind; nothing
+        // here rewinds, and with that default a silo's memory grew with every result for the first
+        // half hour of traffic. An event leaves the cache once it is this old and this far behind the newest.
+        silo.AddMemoryStreams(CallStreams.Provider, streams => streams.ConfigureCacheEviction(eviction => eviction.Configure(o =>
+        {
+            o.DataMinTimeInCache = retention;
+            o.DataMaxAgeInCache = retention;
+        })));
         silo.AddMemoryGrainStorage(CallStreams.PubSubStore);
         return silo;
     }

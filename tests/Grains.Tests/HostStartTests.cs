@@ -46,6 +46,18 @@ public sealed class HostStartTests
         Assert.Contains($"{key} must be in 1–256", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("01:00:00")]
+    public void A_stream_cache_retention_outside_a_second_to_half_an_hour_stops_the_host(string retention)
+    {
+        using var host = new ConfiguredSiloFactory("Development", new Dictionary<string, string> { ["Silo:StreamCacheRetention"] = retention });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.CreateClient());
+
+        Assert.Contains("Silo:StreamCacheRetention must be from 00:00:01 to 00:30:00", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class ConfiguredSiloFactory(string environment, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)

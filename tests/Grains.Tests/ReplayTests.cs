@@ -4,6 +4,7 @@ using Emotion.Orleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Xunit.Abstractions;
 
 namespace Emotion.Orleans.Grains.Tests;
@@ -88,6 +89,20 @@ public sealed class ReplayTests(ClusterFixture fixture, ITestOutputHelper log)
         Assert.Equal((SiloMode.Embedded, ReplayHosting.EmbeddedSiloPort, ReplayHosting.EmbeddedGatewayPort), (silo.Mode, silo.SiloPort, silo.GatewayPort));
         Assert.NotEqual(new SiloHostOptions().SiloPort, silo.SiloPort);
         Assert.NotEqual(new SiloHostOptions().GatewayPort, silo.GatewayPort);
+    }
+
+    [Fact]
+    public void The_call_streams_cache_keeps_delivered_events_for_the_configured_minute_not_half_an_hour()
+    {
+        using var host = ReplayHosting.Build(ReplayOptions.Parse([SampleFolder()]));
+
+        var retention = host.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value.StreamCacheRetention;
+        var eviction = host.Services.GetRequiredService<IOptionsMonitor<StreamCacheEvictionOptions>>().Get(CallStreams.Provider);
+
+        Assert.Equal(TimeSpan.FromMinutes(1), retention);
+        Assert.Equal(retention, eviction.DataMinTimeInCache);
+        Assert.Equal(retention, eviction.DataMaxAgeInCache);
+        Assert.True(StreamCacheEvictionOptions.DefaultDataMaxAgeInCache > retention, "Orleans' own default keeps events far longer");
     }
 
     [Fact]
