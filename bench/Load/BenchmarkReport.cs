@@ -90,8 +90,17 @@ public sealed record BenchmarkReport(
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>The process memory sampled over the soak (long mode), or null.</summary>
+    /// <summary>The process memory sampled over the last soak (long mode), or null.</summary>
     public MemoryFigures? Memory { get; init; }
+
+    /// <summary>Every soak, in order (a failed soak is followed by one an eighth smaller, up to the attempts allowed); null without a soak. <see cref="Soak"/> is the last.</summary>
+    public IReadOnlyList<StepFigures>? Soaks { get; init; }
+
+    /// <summary>The calls a soak held for its whole length (0 when none held); null without a soak.</summary>
+    public int? SustainedCalls { get; init; }
+
+    /// <summary><see cref="SustainedCalls"/> ÷ the true ceiling's calls; null without either.</summary>
+    public double? SustainedToCeiling => SustainedCalls is { } calls && TrueCeiling is { Calls: > 0 } t ? calls / t.Calls : null;
 
     /// <summary>One line on the soak's memory.</summary>
     public static string DescribeMemory(MemoryFigures memory)
@@ -202,9 +211,18 @@ public sealed record BenchmarkReport(
             text.AppendLine(inv, $"same-batch replay (models directly, batches {c.Batches}; Orleans' overhead at the pipeline's own batching, not a capacity figure): {c.CallsEquivalent:0.00} calls' worth per second on {c.ProcessCpuCores:0.00} cores; pipeline / replay {replayRatio:0.00}");
         }
 
-        if (Soak?.Windows is { Count: > 0 } windows)
+        if (SustainedCalls is { } sustained && Soaks is { Count: > 0 } soaks)
         {
-            text.AppendLine(inv, $"soak minute by minute (p99 event→result ms, frames shed, dropped, cores): {string.Join("; ", windows.Select(w => string.Create(inv, $"{w.EventToResult.P99 ?? 0:0} {(w.FaceShedShare is { } share ? share.ToString("P1", inv) : "n/a")} {w.Dropped} {w.ProcessCpuCores:0.00}")))}");
+            var tried = string.Join(", ", soaks.Select(s => string.Create(inv, $"{s.Calls} {(s.Held(TimeSpan.FromMilliseconds(MaxP99Ms), Profile.MaxFaceShed) ? "held" : "failed")}")));
+            text.AppendLine(inv, $"sustained (a {Soak!.MeasuredSeconds / 60:0}-minute soak held): {(sustained > 0 ? $"{sustained} calls" : "none of the counts soaked")} (soaks: {tried}){(SustainedToCeiling is { } r && sustained > 0 ? string.Create(inv, $"; sustained / true ceiling: {r:0.00}") : "")}");
+        }
+
+        foreach (var soak in Soaks ?? (Soak is null ? [] : [Soak]))
+        {
+            if (soak.Windows is { Count: > 0 } windows)
+            {
+                text.AppendLine(inv, $"soak at {soak.Calls} minute by minute (p99 event→result ms, frames shed, dropped, cores): {string.Join("; ", windows.Select(w => string.Create(inv, $"{w.EventToResult.P99 ?? 0:0} {(w.FaceShedShare is { } share ? share.ToString("P1", inv) : "n/a")} {w.Dropped} {w.ProcessCpuCores:0.00}")))}");
+            }
         }
 
         if (Memory is { } memory)
@@ -231,16 +249,22 @@ public sealed record BenchmarkReport(
         md.AppendLine();
         md.AppendLine("| calls | held | measured s | event→result p50 / p95 / p99 ms | text round trip p50 / p99 | speech round trip p50 / p99 | face round trip p50 / p99 | results/s | dropped | refused | frames shed | process CPU (cores) | machine CPU |");
         md.AppendLine("|---:|:---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var s in Steps.Concat(Soak is null ? [] : [Soak]))
+        var soakSteps = Soaks ?? (Soak is null ? [] : [Soak]);
+        foreach (var s in Steps.Concat(soakSteps))
         {
             var held = s.Held(TimeSpan.FromMilliseconds(MaxP99Ms), Profile.MaxFaceShed) ? "yes" : "no";
-            md.AppendLine(inv, $"| {s.Calls}{(ReferenceEquals(s, Soak) ? " (soak)" : "")} | {held} | {s.MeasuredSeconds:0} | {Triple(s.EventToResult)} | {Pair(s.Modalities["text"].RoundTrip)} | {Pair(s.Modalities["speech"].RoundTrip)} | {Pair(s.Modalities["face"].RoundTrip)} | {s.ResultsPerSecond:0.0} | {s.Dropped} | {s.Refused} | {(s.FaceShedShare is { } shed ? shed.ToString("P1", inv) : "n/a")} | {s.ProcessCpuCores:0.00} | {(s.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} |");
+            md.AppendLine(inv, $"| {s.Calls}{(soakSteps.Contains(s) ? " (soak)" : "")} | {held} | {s.MeasuredSeconds:0} | {Triple(s.EventToResult)} | {Pair(s.Modalities["text"].RoundTrip)} | {Pair(s.Modalities["speech"].RoundTrip)} | {Pair(s.Modalities["face"].RoundTrip)} | {s.ResultsPerSecond:0.0} | {s.Dropped} | {s.Refused} | {(s.FaceShedShare is { } shed ? shed.ToString("P1", inv) : "n/a")} | {s.ProcessCpuCores:0.00} | {(s.MachineCpu is { } mc ? mc.ToString("P0", inv) : "n/a")} |");
         }
 
-        if (Soak?.Windows is { Count: > 0 } windows)
+        foreach (var soak in soakSteps)
         {
+            if (soak.Windows is not { Count: > 0 } windows)
+            {
+                continue;
+            }
+
             md.AppendLine();
-            md.AppendLine("The soak minute by minute:");
+            md.AppendLine(inv, $"The soak at {soak.Calls} calls minute by minute:");
             md.AppendLine();
             md.AppendLine("| from s | s | results/s | event→result p50 / p95 / p99 ms | max ms | dropped | refused | frames shed | process CPU (cores) |");
             md.AppendLine("|---:|---:|---:|---|---:|---:|---:|---:|---:|");

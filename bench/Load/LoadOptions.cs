@@ -18,7 +18,7 @@ public sealed record LoadOptions
     /// <summary>Usage text.</summary>
     public const string Usage = """
         usage: emotion-load [--short | --long] [--calls <n>] [--step <seconds>] [--confirm <seconds>] [--fps <n>] [--text-every <seconds>]
-                            [--max-p99 <ms>] [--max-lag <ms>] [--max-face-shed <share>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>]
+                            [--max-p99 <ms>] [--max-lag <ms>] [--max-face-shed <share>] [--max-calls <n>] [--budget <seconds>] [--soak <seconds>] [--soak-attempts <n>]
                             [--call-length <seconds>] [--retention <seconds>] [--storage-cost] [--no-face] [--no-ceiling] [--ceiling-point <seconds>] [--out <folder>] [--redis <connection> [--cluster-id <id>] [--service-id <id>]]
           --short        capacity search in short steps, ceiling runs, about 2 minutes (default)
           --long         longer steps, then a soak at the highest count that held with the process memory sampled
@@ -35,6 +35,7 @@ public sealed record LoadOptions
           --max-calls    the search stops here (default 256)
           --budget       seconds the search may take (short 75, long 900)
           --soak         seconds of the soak run (long 600; short 0)
+          --soak-attempts soaks at most: after one that fails the next runs an eighth fewer calls (long 2; else 1)
           --call-length  seconds each call lasts; a call that ends is replaced at once by a new one, so the number
                          of concurrent calls stays the same (long 180; short: calls last the whole step)
           --retention    seconds an ended call's timeline stays in the embedded silo's storage (Calls:EndedCallRetention;
@@ -89,6 +90,9 @@ public sealed record LoadOptions
     /// <summary>Soak run length at the highest count that held; zero for none.</summary>
     public TimeSpan Soak { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Soaks at most: after a soak that fails, the next runs an eighth fewer calls (long 2; else 1).</summary>
+    public int SoakAttempts { get; init; } = 1;
+
     /// <summary>How long each call lasts before it ends and a new call takes its place; null for calls as long as the step.</summary>
     public TimeSpan? CallLength { get; init; }
 
@@ -129,7 +133,7 @@ public sealed record LoadOptions
         ArgumentNullException.ThrowIfNull(args);
         var mode = args.Contains("--long") ? LoadMode.Soak : LoadMode.Routine;
         var options = mode == LoadMode.Soak
-            ? new LoadOptions { Mode = mode, StepDuration = TimeSpan.FromSeconds(30), WarmUp = TimeSpan.FromSeconds(5), SearchBudget = TimeSpan.FromSeconds(900), Soak = TimeSpan.FromSeconds(600), CeilingPoint = TimeSpan.FromSeconds(5), CallLength = TimeSpan.FromMinutes(3), Retention = TimeSpan.FromMinutes(1) }
+            ? new LoadOptions { Mode = mode, StepDuration = TimeSpan.FromSeconds(30), WarmUp = TimeSpan.FromSeconds(5), SearchBudget = TimeSpan.FromSeconds(900), Soak = TimeSpan.FromSeconds(600), SoakAttempts = 2, CeilingPoint = TimeSpan.FromSeconds(5), CallLength = TimeSpan.FromMinutes(3), Retention = TimeSpan.FromMinutes(1) }
             : new LoadOptions();
         for (var i = 0; i < args.Count; i++)
         {
@@ -157,6 +161,7 @@ public sealed record LoadOptions
                 "--max-calls" => options with { MaxCalls = (int)Number(1) },
                 "--budget" => options with { SearchBudget = TimeSpan.FromSeconds(Number(0)) },
                 "--soak" => options with { Soak = TimeSpan.FromSeconds(Number(0)) },
+                "--soak-attempts" => options with { SoakAttempts = (int)Number(1) },
                 "--call-length" => options with { CallLength = TimeSpan.FromSeconds(Number(5)) },
                 "--retention" => options with { Retention = TimeSpan.FromSeconds(Number(1)) },
                 "--storage-cost" => options with { StorageCostOnly = true },

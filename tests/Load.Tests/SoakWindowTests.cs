@@ -67,4 +67,21 @@ public sealed class SoakWindowTests
         Assert.Equal(((2.0 * BatchSizeListener.KeptInOrder) + 80) / runs, face.Summary.Mean, precision: 9);
         Assert.False(listener.Take().ContainsKey(modality), "taken runs are forgotten");
     }
+
+    [Theory]
+    [InlineData(105, 92)]
+    [InlineData(16, 14)]
+    [InlineData(7, 6)]
+    [InlineData(1, 0)]
+    public void A_soak_that_fails_is_followed_by_one_an_eighth_smaller(int calls, int next) =>
+        Assert.Equal(next, LoadBenchmark.SoakStepDown(calls));
+
+    [Fact]
+    public void Long_mode_parses_two_soak_attempts_and_a_fixed_count_may_ask_for_more()
+    {
+        Assert.Equal(2, LoadOptions.Parse(["--long"]).SoakAttempts);
+        Assert.Equal(1, LoadOptions.Parse(["--calls", "8", "--soak", "60"]).SoakAttempts);
+        Assert.Equal(3, LoadOptions.Parse(["--long", "--soak-attempts", "3"]).SoakAttempts);
+        Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--soak-attempts", "0"]));
+    }
 }
