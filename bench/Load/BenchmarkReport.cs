@@ -108,7 +108,14 @@ public sealed record BenchmarkReport(
         ArgumentNullException.ThrowIfNull(memory);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"memory over the soak: RSS {memory.StartRssMb:0} MiB at the start, {memory.EndRssMb:0} MiB at the end (max {memory.MaxRssMb:0}); slope from {memory.FittedFromSeconds:0} s on {memory.RssSlopeMbPerMinute:+0.00;-0.00} MiB/min RSS, {memory.ManagedSlopeMbPerMinute:+0.00;-0.00} MiB/min managed heap (garbage included), {memory.LiveManagedSlopeMbPerMinute:+0.00;-0.00} MiB/min live managed heap after full collections ({Live(memory.Samples[0])} → {Live(memory.Samples[^1])} MiB), {memory.NativeSlopeMbPerMinute:+0.00;-0.00} MiB/min native (RSS outside the GC's committed memory, {memory.Samples[0].NativeMb:0} → {memory.Samples[^1].NativeMb:0} MiB); {(memory.Flat ? "flat" : "GROWING")} (fitted growth {(memory.Flat ? "within" : "above")} {MemoryFigures.FlatTolerance:P0} of the start RSS), {memory.Samples.Count} samples");
+            $"memory over the soak: RSS {memory.StartRssMb:0} MiB at the start, {memory.EndRssMb:0} MiB at the end (max {memory.MaxRssMb:0}); slope from {memory.FittedFromSeconds:0} s on {Signed(memory.RssSlopeMbPerMinute)} MiB/min RSS, {Signed(memory.ManagedSlopeMbPerMinute)} MiB/min managed heap (garbage included), {Signed(memory.LiveManagedSlopeMbPerMinute)} MiB/min live managed heap after full collections ({Live(memory.Samples[0])} → {Live(memory.Samples[^1])} MiB), {Signed(memory.NativeSlopeMbPerMinute)} MiB/min native (RSS outside the GC's committed memory, {memory.Samples[0].NativeMb:0} → {memory.Samples[^1].NativeMb:0} MiB); {(memory.Flat ? "flat" : "GROWING")} (fitted growth {(memory.Flat ? "within" : "above")} {MemoryFigures.FlatTolerance:P0} of the start RSS), {memory.Samples.Count} samples");
+    }
+
+    // "+0.00" / "-1.25": a slope that rounds to zero prints as +0.00, not as a negative zero ("-+0.00").
+    private static string Signed(double value)
+    {
+        var rounded = Math.Round(value, 2);
+        return (rounded == 0 ? 0 : rounded).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
     }
 
     private static string Live(MemorySample sample) => sample.LiveManagedMb > 0 ? sample.LiveManagedMb.ToString("0", CultureInfo.InvariantCulture) : "-";

@@ -84,4 +84,15 @@ public sealed class SoakWindowTests
         Assert.Equal(3, LoadOptions.Parse(["--long", "--soak-attempts", "3"]).SoakAttempts);
         Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--soak-attempts", "0"]));
     }
+
+    [Fact]
+    public void A_memory_slope_that_rounds_to_zero_prints_as_plus_zero_not_a_negative_zero()
+    {
+        MemorySample[] samples = [new(0, 700, 100, 100, 300), new(60, 700, 100, 100, 300), new(120, 700, 100, 100, 300), new(180, 699.999, 100, 100, 300)];
+
+        var line = BenchmarkReport.DescribeMemory(MemoryFigures.Of(samples));
+
+        Assert.DoesNotContain("-+", line, StringComparison.Ordinal);
+        Assert.Contains("+0.00 MiB/min RSS", line, StringComparison.Ordinal);
+    }
 }
