@@ -38,5 +38,8 @@ public sealed class SiloHostOptions
     /// How long the call streams' cache keeps an event after it was delivered (Orleans keeps 30 minutes
     /// for subscribers that rewind; none here does). From 1 s to <see cref="MaxStreamCacheRetention"/>.
     /// </summary>
-    public TimeSpan StreamCacheRetention { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan StreamCacheRetention { get; set; } = DefaultStreamCacheRetention;
+
+    /// <summary>The default <see cref="StreamCacheRetention"/>: a minute.</summary>
+    public static readonly TimeSpan DefaultStreamCacheRetention = TimeSpan.FromMinutes(1);
 }

@@ -84,11 +84,11 @@ public static class SiloHostingExtensions
     /// published while it is subscribed, and the call timeline in grain storage is the durable record.
     /// </summary>
     /// <param name="silo">The silo.</param>
-    /// <param name="cacheRetention">How long the streams' cache keeps a delivered event (<see cref="SiloHostOptions.StreamCacheRetention"/> when null).</param>
+    /// <param name="cacheRetention">How long the streams' cache keeps a delivered event (<see cref="SiloHostOptions.DefaultStreamCacheRetention"/> when null).</param>
     public static ISiloBuilder AddEmotionCallStreams(this ISiloBuilder silo, TimeSpan? cacheRetention = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        var retention = cacheRetention ?? new SiloHostOptions().StreamCacheRetention;
+        var retention = cacheRetention ?? SiloHostOptions.DefaultStreamCacheRetention;
 
         // Orleans keeps cached stream events for 30 minutes so that subscribers can rewind; nothing
         // here rewinds, and with that default a silo's memory grew with every result for the first

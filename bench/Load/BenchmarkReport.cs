@@ -99,6 +99,9 @@ public sealed record BenchmarkReport(
     /// <summary>The calls a soak held for its whole length (0 when none held); null without a soak.</summary>
     public int? SustainedCalls { get; init; }
 
+    // Every soak; a report from before the soak attempts has only Soak.
+    private IReadOnlyList<StepFigures> AllSoaks => Soaks ?? (Soak is null ? [] : [Soak]);
+
     /// <summary><see cref="SustainedCalls"/> ÷ the true ceiling's calls; null without either.</summary>
     public double? SustainedToCeiling => SustainedCalls is { } calls && TrueCeiling is { Calls: > 0 } t ? calls / t.Calls : null;
 
@@ -224,7 +227,7 @@ public sealed record BenchmarkReport(
             text.AppendLine(inv, $"sustained (a {Soak!.MeasuredSeconds / 60:0}-minute soak held): {(sustained > 0 ? $"{sustained} calls" : "none of the counts soaked")} (soaks: {tried}){(SustainedToCeiling is { } r && sustained > 0 ? string.Create(inv, $"; sustained / true ceiling: {r:0.00}") : "")}");
         }
 
-        foreach (var soak in Soaks ?? (Soak is null ? [] : [Soak]))
+        foreach (var soak in AllSoaks)
         {
             if (soak.Windows is { Count: > 0 } windows)
             {
@@ -256,7 +259,7 @@ public sealed record BenchmarkReport(
         md.AppendLine();
         md.AppendLine("| calls | held | measured s | event→result p50 / p95 / p99 ms | text round trip p50 / p99 | speech round trip p50 / p99 | face round trip p50 / p99 | results/s | dropped | refused | frames shed | process CPU (cores) | machine CPU |");
         md.AppendLine("|---:|:---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|");
-        var soakSteps = Soaks ?? (Soak is null ? [] : [Soak]);
+        var soakSteps = AllSoaks;
         foreach (var s in Steps.Concat(soakSteps))
         {
             var held = s.Held(TimeSpan.FromMilliseconds(MaxP99Ms), Profile.MaxFaceShed) ? "yes" : "no";
