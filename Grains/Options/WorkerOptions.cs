@@ -10,12 +10,21 @@ public sealed class WorkerOptions
     public int MaxBatchSize { get; set; } = 16;
 
     /// <summary>
-    /// Most frames one face run takes. Frames are the heaviest input and a frame waits for the whole
-    /// run it joins, so large face batches cost latency without gaining throughput: on the 2-core
-    /// CPU profile the face path gave 156 frames per core-second at batch 4 and 137 at batch 16
-    /// (load benchmark's ceiling, 2026-12-01).
+    /// Most frames one face run takes. A frame waits for the whole run it joins, and past 8 frames a
+    /// run gains nothing: on the 2-core CPU profile the default face path gave 236 frames per
+    /// core-second at batch 1, 268 at 2, 279 at 4 and 8, 267 at 16 (load benchmark's ceiling,
+    /// 2026-12-02).
     /// </summary>
-    public int MaxFaceBatchSize { get; set; } = 4;
+    public int MaxFaceBatchSize { get; set; } = 8;
+
+    /// <summary>
+    /// How long a face worker waits after a frame for others to join its run (unless the run fills
+    /// first). With <see cref="BatchWindow"/>'s 5 ms the face runs took 2.0 frames on average at 88
+    /// calls, a frame costing about a tenth more than in runs of 4; with 20 ms they took 3.8–4.0 and
+    /// the process used 0.1–0.2 fewer of 2 cores (load benchmark, 2026-12-02). A frame waits at most
+    /// this much more.
+    /// </summary>
+    public TimeSpan FaceBatchWindow { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// Most calls whose voice-activity windows one VAD run scores (one window of each). The silo
@@ -29,10 +38,11 @@ public sealed class WorkerOptions
     /// How long the oldest waiting voice-activity window waits for other calls' windows to join its run
     /// (zero: only those that come while a run or the wait for a slot is under way). Without it, runs
     /// at 100 calls took 3.1 calls' windows on average, where a window costs about a third less in
-    /// runs of 16 (2-core CPU profile, load benchmark, 2026-12-02). A call's audio waits at most this
-    /// much more per chunk.
+    /// runs of 16 (2-core CPU profile, load benchmark, 2026-12-02); with 20 ms they took 23 at 88 calls,
+    /// with 40 ms 41–42, nearer the best batch (32: a third fewer runs for the same windows). A call's
+    /// audio waits at most this much more per chunk.
     /// </summary>
-    public TimeSpan VoiceActivityBatchWindow { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan VoiceActivityBatchWindow { get; set; } = TimeSpan.FromMilliseconds(40);
 
     /// <summary>
     /// Model runs the silo keeps going at once, over all workers, and the most one worker activation
@@ -44,8 +54,10 @@ public sealed class WorkerOptions
     public int MaxConcurrentRuns { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// How long a worker waits after a request for others to join its model run (unless the batch
-    /// fills first); zero runs each request as it comes.
+    /// How long a text or speech worker waits after a request for others to join its model run (unless
+    /// the batch fills first); zero runs each request as it comes. Face runs have their own,
+    /// <see cref="FaceBatchWindow"/>: a longer wait there saves CPU, while transcripts and utterances
+    /// are too sparse per silo to gather into larger runs without waiting far longer.
     /// </summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
 }

@@ -14,7 +14,7 @@ namespace Emotion.Orleans.Grains;
 [Reentrant]
 public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options, ModelRunSlots slots, EmotionMetrics metrics, TimeProvider time) : Grain, IFaceWorkerGrain
 {
-    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxFaceBatchSize, options.Value.BatchWindow, time, options.Value.MaxConcurrentRuns, slots, ModelRunPriority.Low);
+    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxFaceBatchSize, options.Value.FaceBatchWindow, time, options.Value.MaxConcurrentRuns, slots, ModelRunPriority.Low);
 
     /// <inheritdoc />
     public async Task<FaceResult> Recognize(string callId, byte[] image)

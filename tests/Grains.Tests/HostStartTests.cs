@@ -58,6 +58,19 @@ public sealed class HostStartTests
         Assert.Contains("Silo:StreamCacheRetention must be from 00:00:01 to 00:30:00", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Workers:BatchWindow", "00:00:02")]
+    [InlineData("Workers:FaceBatchWindow", "-00:00:00.010")]
+    [InlineData("Workers:VoiceActivityBatchWindow", "00:00:01.500")]
+    public void A_batch_window_outside_0_to_1_second_stops_the_host(string key, string value)
+    {
+        using var host = new ConfiguredSiloFactory("Development", new Dictionary<string, string> { [key] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.CreateClient());
+
+        Assert.Contains($"{key} must be in 0–1 s", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class ConfiguredSiloFactory(string environment, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
