@@ -27,14 +27,14 @@ public sealed class EmotionCallClient(IClusterClient client)
         return Call(segment.CallId).SendText(segment);
     }
 
-    /// <summary>Sends an audio chunk; returns the results of the utterances it completed.</summary>
+    /// <summary>Sends an audio chunk; returns the results of the utterances it completed. Do not change its samples afterwards.</summary>
     public Task<IReadOnlyList<FusedResult>> SendAudioAsync(AudioChunk chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         return Call(chunk.CallId).SendAudio(chunk);
     }
 
-    /// <summary>Sends a video frame; returns the result when the cadence allowed one.</summary>
+    /// <summary>Sends a video frame; returns the result when the cadence allowed one. Do not change its image bytes afterwards.</summary>
     public Task<FusedResult?> SendFrameAsync(VideoFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);

@@ -33,9 +33,14 @@ public interface ICallSessionGrain : IGrainWithStringKey
     /// <exception cref="CallNotFoundException">The call was never started.</exception>
     /// <exception cref="CallEndedException">The call has ended.</exception>
     /// <exception cref="MalformedInputException">Wrong sample rate, odd byte count, empty or too long, or a timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
+    /// <param name="chunk">
+    /// The chunk. Marked immutable: the session never writes to it and a caller must not change its
+    /// samples once sent, so a call from inside the silo (the HTTP API, an embedded client) hands the
+    /// samples over instead of copying them.
+    /// </param>
     /// <exception cref="OutOfOrderTimestampException">The chunk starts before the end of the previous one.</exception>
     [Alias("audio")]
-    Task<IReadOnlyList<FusedResult>> SendAudio(AudioChunk chunk);
+    Task<IReadOnlyList<FusedResult>> SendAudio([Immutable] AudioChunk chunk);
 
     /// <summary>
     /// Takes a video frame; returns the fused result when the cadence allows one. While one of the
@@ -46,9 +51,13 @@ public interface ICallSessionGrain : IGrainWithStringKey
     /// <exception cref="CallNotFoundException">The call was never started.</exception>
     /// <exception cref="CallEndedException">The call has ended.</exception>
     /// <exception cref="MalformedInputException">The image cannot be decoded, or its timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
+    /// <param name="frame">
+    /// The frame. Marked immutable like <see cref="SendAudio"/>'s chunk: the image bytes are handed
+    /// over, not copied, by a call from inside the silo, so a caller must not change them once sent.
+    /// </param>
     /// <exception cref="OutOfOrderTimestampException">The frame is not later than the previous one.</exception>
     [Alias("frame")]
-    Task<FusedResult?> SendFrame(VideoFrame frame);
+    Task<FusedResult?> SendFrame([Immutable] VideoFrame frame);
 
     /// <summary>
     /// A page of the fused results so far: those numbered <paramref name="fromSequence"/> or later,

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -84,26 +85,38 @@ public sealed class FerExpressionModel : IDisposable
         {
             var count = Math.Min(chunk, faces.Count - start);
             var batch = _fixedBatch > 0 ? _fixedBatch : count;
-            var input = new float[batch * Plane];
-            for (var i = 0; i < count; i++)
-            {
-                Fill(faces[start + i], input, i * Plane);
-            }
 
-            using var value = OrtValue.CreateTensorValueFromMemory(input, [batch, .. _inputShape]);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, [_inputName], [value], [_outputName]);
-            var output = outputs[0].GetTensorDataAsSpan<float>();
-            for (var i = 0; i < count; i++)
+            // Pooled: a batch of 8 faces is a 128 KB input, on the large object heap if new.
+            var length = batch * Plane;
+            var input = ArrayPool<float>.Shared.Rent(length);
+            try
             {
-                var modelOrder = output.Slice(i * EmotionLabels.Count, EmotionLabels.Count);
-                var projectOrder = new float[EmotionLabels.Count];
-                for (var k = 0; k < EmotionLabels.Count; k++)
+                for (var i = 0; i < count; i++)
                 {
-                    projectOrder[(int)EmotionLabels.Fer2013ModelOutputOrder[k]] = modelOrder[k];
+                    Fill(faces[start + i], input, i * Plane);
                 }
 
-                results[start + i] = projectOrder;
+                // A fixed batch's unused rows are blank faces, as in a new array.
+                input.AsSpan(count * Plane, length - (count * Plane)).Clear();
+                using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, length), [batch, .. _inputShape]);
+                using var runOptions = new RunOptions();
+                using var outputs = _session.Run(runOptions, [_inputName], [value], [_outputName]);
+                var output = outputs[0].GetTensorDataAsSpan<float>();
+                for (var i = 0; i < count; i++)
+                {
+                    var modelOrder = output.Slice(i * EmotionLabels.Count, EmotionLabels.Count);
+                    var projectOrder = new float[EmotionLabels.Count];
+                    for (var k = 0; k < EmotionLabels.Count; k++)
+                    {
+                        projectOrder[(int)EmotionLabels.Fer2013ModelOutputOrder[k]] = modelOrder[k];
+                    }
+
+                    results[start + i] = projectOrder;
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(input);
             }
         }
 
