@@ -30,14 +30,14 @@ public interface ICallSessionGrain : IGrainWithStringKey
     Task<FusedResult?> SendText(TranscriptSegment segment);
 
     /// <summary>Takes an audio chunk; returns the fused results of the utterances it completed.</summary>
-    /// <exception cref="CallNotFoundException">The call was never started.</exception>
-    /// <exception cref="CallEndedException">The call has ended.</exception>
-    /// <exception cref="MalformedInputException">Wrong sample rate, odd byte count, empty or too long, or a timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
     /// <param name="chunk">
     /// The chunk. Marked immutable: the session never writes to it and a caller must not change its
     /// samples once sent, so a call from inside the silo (the HTTP API, an embedded client) hands the
     /// samples over instead of copying them.
     /// </param>
+    /// <exception cref="CallNotFoundException">The call was never started.</exception>
+    /// <exception cref="CallEndedException">The call has ended.</exception>
+    /// <exception cref="MalformedInputException">Wrong sample rate, odd byte count, empty or too long, or a timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
     /// <exception cref="OutOfOrderTimestampException">The chunk starts before the end of the previous one.</exception>
     [Alias("audio")]
     Task<IReadOnlyList<FusedResult>> SendAudio([Immutable] AudioChunk chunk);
@@ -48,13 +48,13 @@ public interface ICallSessionGrain : IGrainWithStringKey
     /// superseded, and a frame closer than <c>1 / Calls:MaxFaceRate</c> to the previous one is
     /// skipped; both are answered with no result.
     /// </summary>
-    /// <exception cref="CallNotFoundException">The call was never started.</exception>
-    /// <exception cref="CallEndedException">The call has ended.</exception>
-    /// <exception cref="MalformedInputException">The image cannot be decoded, or its timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
     /// <param name="frame">
     /// The frame. Marked immutable like <see cref="SendAudio"/>'s chunk: the image bytes are handed
     /// over, not copied, by a call from inside the silo, so a caller must not change them once sent.
     /// </param>
+    /// <exception cref="CallNotFoundException">The call was never started.</exception>
+    /// <exception cref="CallEndedException">The call has ended.</exception>
+    /// <exception cref="MalformedInputException">The image cannot be decoded, or its timestamp is negative or past the longest call (<c>TimestampOutOfRange</c>).</exception>
     /// <exception cref="OutOfOrderTimestampException">The frame is not later than the previous one.</exception>
     [Alias("frame")]
     Task<FusedResult?> SendFrame([Immutable] VideoFrame frame);

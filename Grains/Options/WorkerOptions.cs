@@ -21,8 +21,8 @@ public sealed class WorkerOptions
     /// How long a face worker waits after a frame for others to join its run (unless the run fills
     /// first). With <see cref="BatchWindow"/>'s 5 ms the face runs took 2.0 frames on average at 88
     /// calls, a frame costing about a tenth more than in runs of 4; with 20 ms they took 3.8–4.0 and
-    /// the process used 0.1–0.2 fewer of 2 cores (load benchmark, 2026-12-02). A frame waits at most
-    /// this much more.
+    /// the process used 1.58–1.67 cores instead of 1.73–1.77 (load benchmark, 2026-12-02). A frame
+    /// waits at most this much more.
     /// </summary>
     public TimeSpan FaceBatchWindow { get; set; } = TimeSpan.FromMilliseconds(20);
 

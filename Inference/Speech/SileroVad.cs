@@ -216,7 +216,7 @@ public sealed class SileroVad : IVoiceActivityScorer, IDisposable
 
         // Pooled: a run of 40 calls' windows is an 88 KB input, on the large object heap if new, and a
         // silo at 90 calls makes some 20 such runs a second; large allocations are what started its
-        // full (gen2) collections, one every 4 s before these buffers were pooled, one every 17 s after.
+        // full (gen2) collections, one every 4 s before these buffers were pooled, one every 13–17 s after.
         var pool = ArrayPool<float>.Shared;
         var input = pool.Rent(b * Width);
         var recurrent = pool.Rent(StateLength * b);
