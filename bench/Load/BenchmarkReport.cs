@@ -93,7 +93,7 @@ public sealed record BenchmarkReport(
     /// <summary>The process memory sampled over the last soak (long mode), or null.</summary>
     public MemoryFigures? Memory { get; init; }
 
-    /// <summary>Every soak, in order (a failed soak is followed by one an eighth smaller, up to the attempts allowed); null without a soak. <see cref="Soak"/> is the last.</summary>
+    /// <summary>Every soak, in order (a failed soak is followed by one at 0.8 of the true ceiling or an eighth smaller: <see cref="LoadBenchmark.NextSoakCount"/>, up to the attempts allowed); null without a soak. <see cref="Soak"/> is the last.</summary>
     public IReadOnlyList<StepFigures>? Soaks { get; init; }
 
     /// <summary>The calls a soak held for its whole length (0 when none held); null without a soak.</summary>

@@ -36,30 +36,8 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
         await step.RunAsync(warmCalls, $"{runId}-warm", warmFor, cancellationToken);
         var (steps, held) = await new CapacitySearch(step, options, log).RunAsync(runId, cancellationToken);
 
-        StepFigures? soak = null;
-        MemoryFigures? memory = null;
-        List<StepFigures> soaks = [];
-        var sustained = 0;
-        for (var (count, attempt) = (held, 1); options.Soak > TimeSpan.Zero && count > 0 && attempt <= options.SoakAttempts && !cancellationToken.IsCancellationRequested; count = SoakStepDown(count), attempt++)
-        {
-            await log.WriteLineAsync($"soak{(options.SoakAttempts > 1 ? $" {attempt} of at most {options.SoakAttempts}" : "")}: {count} calls for {options.Soak.TotalSeconds:0} s, process memory sampled every {options.MemoryInterval.TotalSeconds:0} s");
-            await using (var sampler = MemorySampler.Start(options.MemoryInterval))
-            {
-                (soak, _) = await step.RunAsync(count, $"{runId}-soak{attempt}", options.Soak, SoakWindow, w => log.WriteLine(BenchmarkReport.DescribeWindow(w)), cancellationToken);
-                memory = await sampler.StopAsync();
-            }
-
-            soaks.Add(soak);
-            var soakHeld = soak.Held(options.MaxP99, options.MaxFaceShed);
-            await log.WriteLineAsync(CapacitySearch.Describe(soak, soakHeld));
-            await log.WriteLineAsync(BenchmarkReport.DescribeMemory(memory));
-            if (soakHeld)
-            {
-                sustained = count;
-                break;
-            }
-        }
-
+        // The ceiling runs before the soaks, so a soak that fails can be followed by one at the share of
+        // the ceiling a silo is meant to sustain.
         var heldStep = steps.LastOrDefault(s => s.Calls == held && held > 0);
         var reference = heldStep ?? (steps.Count > 0 ? steps[^1] : null);
         TrueCeilingFigures? ceiling = null;
@@ -82,14 +60,38 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
             {
                 await log.WriteLineAsync("ceiling skipped: the models are not registered in this process");
             }
+        }
 
-            if (reference?.Media is { } amount && SameBatchReplay.TryCreate(models, media, options.AudioChunk) is { } run && !cancellationToken.IsCancellationRequested)
+        StepFigures? soak = null;
+        MemoryFigures? memory = null;
+        List<StepFigures> soaks = [];
+        var sustained = 0;
+        for (var (count, attempt) = (held, 1); options.Soak > TimeSpan.Zero && count > 0 && attempt <= options.SoakAttempts && !cancellationToken.IsCancellationRequested; count = NextSoakCount(count, ceiling?.Calls), attempt++)
+        {
+            await log.WriteLineAsync($"soak{(options.SoakAttempts > 1 ? $" {attempt} of at most {options.SoakAttempts}" : "")}: {count} calls for {options.Soak.TotalSeconds:0} s, process memory sampled every {options.MemoryInterval.TotalSeconds:0} s");
+            await using (var sampler = MemorySampler.Start(options.MemoryInterval))
             {
-                await log.WriteLineAsync($"same-batch replay: the models directly on the media of the {reference.Calls}-call step ({amount.AudioSeconds:0} s audio, {amount.Frames} frames, {amount.Segments} segments) in the workers' batch sizes");
-                var callSeconds = amount.CallSeconds * reference.DeliveredCalls / reference.Calls;
-                replay = await run.RunAsync(amount, reference.Calls, reference.Results, reference.BatchSizes, callSeconds);
-                replayRatio = replay.CallsEquivalent > 0 ? reference.DeliveredCalls / replay.CallsEquivalent : null;
+                (soak, _) = await step.RunAsync(count, $"{runId}-soak{attempt}", options.Soak, SoakWindow, w => log.WriteLine(BenchmarkReport.DescribeWindow(w)), cancellationToken);
+                memory = await sampler.StopAsync();
             }
+
+            soaks.Add(soak);
+            var soakHeld = soak.Held(options.MaxP99, options.MaxFaceShed);
+            await log.WriteLineAsync(CapacitySearch.Describe(soak, soakHeld));
+            await log.WriteLineAsync(BenchmarkReport.DescribeMemory(memory));
+            if (soakHeld)
+            {
+                sustained = count;
+                break;
+            }
+        }
+
+        if (options.Ceiling && models is not null && reference?.Media is { } amount && SameBatchReplay.TryCreate(models, media, options.AudioChunk) is { } run && !cancellationToken.IsCancellationRequested)
+        {
+            await log.WriteLineAsync($"same-batch replay: the models directly on the media of the {reference.Calls}-call step ({amount.AudioSeconds:0} s audio, {amount.Frames} frames, {amount.Segments} segments) in the workers' batch sizes");
+            var callSeconds = amount.CallSeconds * reference.DeliveredCalls / reference.Calls;
+            replay = await run.RunAsync(amount, reference.Calls, reference.Results, reference.BatchSizes, callSeconds);
+            replayRatio = replay.CallsEquivalent > 0 ? reference.DeliveredCalls / replay.CallsEquivalent : null;
         }
 
         return new BenchmarkReport(date, commit, machine, options.Mode == LoadMode.Soak ? "long" : "short", target, onnx, CallProfile.Of(options), options.MaxP99.TotalMilliseconds, steps, held, soak, ceiling, ratio, replay, replayRatio)
@@ -98,6 +100,31 @@ public sealed class LoadBenchmark(EmotionCallClient calls, SyntheticMedia media,
             Soaks = soaks.Count > 0 ? soaks : null,
             SustainedCalls = soaks.Count > 0 ? sustained : null,
         };
+    }
+
+    /// <summary>The share of the true ceiling a silo is meant to sustain: the count a second soak tries when the first fails above it.</summary>
+    public const double SustainedCeilingShare = 0.8;
+
+    /// <summary>
+    /// The count of the next soak after one at <paramref name="calls"/> failed: the sustained share of the
+    /// true ceiling (rounded up) when that lies between an eighth fewer and <paramref name="calls"/>,
+    /// else an eighth fewer (<see cref="SoakStepDown"/>).
+    /// </summary>
+    /// <param name="calls">The count of the soak that failed.</param>
+    /// <param name="ceilingCalls">The true ceiling in calls, or null when it was not measured.</param>
+    public static int NextSoakCount(int calls, double? ceilingCalls)
+    {
+        var down = SoakStepDown(calls);
+        if (ceilingCalls is { } ceiling && ceiling > 0)
+        {
+            var target = (int)Math.Ceiling((SustainedCeilingShare * ceiling) - 1e-9);
+            if (target > down && target < calls)
+            {
+                return target;
+            }
+        }
+
+        return down;
     }
 
     /// <summary>

@@ -35,7 +35,8 @@ public sealed record LoadOptions
           --max-calls    the search stops here (default 256)
           --budget       seconds the search may take (short 75, long 900)
           --soak         seconds of the soak run (long 600; short 0)
-          --soak-attempts soaks at most: after one that fails the next runs an eighth fewer calls (long 2; else 1)
+          --soak-attempts soaks at most: after one that fails the next runs 0.8 of the true ceiling when that is
+                         between, else an eighth fewer calls (long 2; else 1)
           --call-length  seconds each call lasts; a call that ends is replaced at once by a new one, so the number
                          of concurrent calls stays the same (long 180; short: calls last the whole step)
           --retention    seconds an ended call's timeline stays in the embedded silo's storage (Calls:EndedCallRetention;
@@ -90,7 +91,7 @@ public sealed record LoadOptions
     /// <summary>Soak run length at the highest count that held; zero for none.</summary>
     public TimeSpan Soak { get; init; } = TimeSpan.Zero;
 
-    /// <summary>Soaks at most: after a soak that fails, the next runs an eighth fewer calls (long 2; else 1).</summary>
+    /// <summary>Soaks at most: after a soak that fails, the next runs <see cref="LoadBenchmark.NextSoakCount"/> calls (long 2; else 1).</summary>
     public int SoakAttempts { get; init; } = 1;
 
     /// <summary>How long each call lasts before it ends and a new call takes its place; null for calls as long as the step.</summary>

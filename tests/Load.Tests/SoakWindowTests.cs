@@ -76,6 +76,16 @@ public sealed class SoakWindowTests
     public void A_soak_that_fails_is_followed_by_one_an_eighth_smaller(int calls, int next) =>
         Assert.Equal(next, LoadBenchmark.SoakStepDown(calls));
 
+    [Theory]
+    [InlineData(113, 124.8, 100)]
+    [InlineData(113, null, 99)]
+    [InlineData(113, 110.0, 99)]
+    [InlineData(100, 124.8, 88)]
+    [InlineData(105, 140.0, 92)]
+    [InlineData(110, 125.0, 100)]
+    public void A_soak_that_fails_is_followed_by_one_at_the_sustained_share_of_the_ceiling_when_that_lies_between(int calls, double? ceiling, int next) =>
+        Assert.Equal(next, LoadBenchmark.NextSoakCount(calls, ceiling));
+
     [Fact]
     public void Long_mode_parses_two_soak_attempts_and_a_fixed_count_may_ask_for_more()
     {
