@@ -21,10 +21,12 @@ public sealed class WorkerOptions
     /// How long a face worker waits after a frame for others to join its run (unless the run fills
     /// first). With <see cref="BatchWindow"/>'s 5 ms the face runs took 2.0 frames on average at 88
     /// calls, a frame costing about a tenth more than in runs of 4; with 20 ms they took 3.8–4.0 and
-    /// the process used 1.58–1.67 cores instead of 1.73–1.77 (load benchmark, 2026-12-02). A frame
-    /// waits at most this much more.
+    /// the process used 1.58–1.67 cores instead of 1.73–1.77 (load benchmark, 2026-12-02). Yet at 111
+    /// calls half the runs still took 4–5 frames; with 40 ms they took 8 and the process used 1.66
+    /// cores on average over 5 minutes against 1.69–1.79 with 20 ms (60 ms: 1.64), the frames' round
+    /// trip p50 37 against 31–33 ms. A frame waits at most this much more.
     /// </summary>
-    public TimeSpan FaceBatchWindow { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan FaceBatchWindow { get; set; } = TimeSpan.FromMilliseconds(40);
 
     /// <summary>
     /// Most calls whose voice-activity windows one VAD run scores (one window of each). The silo

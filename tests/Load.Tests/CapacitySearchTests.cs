@@ -53,6 +53,20 @@ public sealed class CapacitySearchTests
     }
 
     [Fact]
+    public async Task A_gap_of_half_the_count_is_narrowed_to_a_sixteenth_in_three_long_steps()
+    {
+        // 128 held and 192 failed when the budget ran out; a band of an eighth (128 held, 144 failed)
+        // cannot tell 0.77 of a 167-call ceiling from 0.86.
+        var options = LoadOptions.Parse(["--short"]);
+
+        var (steps, held) = await SearchAsync(options, (calls, _) => calls <= 139);
+
+        Assert.Equal([1, 2, 4, 8, 16, 32, 64, 128, 256, 192], steps.Where(s => s.Length == options.StepDuration).Select(s => s.Calls));
+        Assert.Equal([128, 160, 144, 136], steps.Where(s => s.Length == options.ConfirmStep).Select(s => s.Calls));
+        Assert.Equal(136, held);
+    }
+
+    [Fact]
     public async Task A_count_that_fails_its_long_step_is_stepped_down_by_a_sixteenth_until_one_holds()
     {
         // Short steps pass counts whose backlog grows too slowly to show within them (up to 60 here).
