@@ -30,6 +30,7 @@ public static class MfccStatistics
         var output = new float[Dimension];
         var column = new double[frames.Count];
         var deltas = new double[Math.Max(frames.Count - 1, 1)];
+        var sorted = new double[frames.Count];
         for (var c = 0; c < MfccFeatures.Coefficients; c++)
         {
             for (var t = 0; t < frames.Count; t++)
@@ -46,7 +47,11 @@ public static class MfccStatistics
 
             var deltaMean = deltas.Average();
             var deltaStd = Math.Sqrt(deltas.Sum(v => (v - deltaMean) * (v - deltaMean)) / deltas.Length);
-            var sorted = column.Order().ToArray();
+
+            // Array.Sort on a copy: LINQ's Order sorted an index map through a comparison delegate,
+            // 1.2 % of the whole process's CPU at 104 calls (perf).
+            column.CopyTo(sorted, 0);
+            Array.Sort(sorted);
             var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
             var o = c * StatisticsPerCoefficient;
             output[o] = (float)mean;
