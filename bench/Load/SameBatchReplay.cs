@@ -79,11 +79,28 @@ public sealed class SameBatchReplay
         var textPlan = Plan("text");
         var speechPlan = Plan("speech");
         var facePlan = Plan("face");
-        var text = Task.Run(() => RunText(lines, textPlan));
         var vadPlan = Plan("voice_activity");
-        var speech = Task.Run(() => RunSpeech(audio, speechPlan, vadPlan));
-        var face = Task.Run(() => RunFace(frames, facePlan));
-        await Task.WhenAll(text, speech, face);
+
+        // The three stages keep up to a run per core each going on pool threads, all blocking: with
+        // the pool's usual floor it added threads slowly and the idle silo's own timers waited
+        // (Orleans logged a 16 s thread pool stall). A floor above those runs, for the replay only.
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        ThreadPool.SetMinThreads(Math.Max(minWorkers, (3 * Environment.ProcessorCount) + 2), minIo);
+        Task<TimeSpan> text;
+        Task<(TimeSpan Seconds, int Utterances)> speech;
+        Task<TimeSpan> face;
+        try
+        {
+            text = Task.Run(() => RunText(lines, textPlan));
+            speech = Task.Run(() => RunSpeech(audio, speechPlan, vadPlan));
+            face = Task.Run(() => RunFace(frames, facePlan));
+            await Task.WhenAll(text, speech, face);
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(minWorkers, minIo);
+        }
+
         var fusion = Stopwatch.StartNew();
         var z = Enumerable.Range(0, 3).Select(_ => new float[EmotionLabels.Count]).ToArray();
         for (var i = 0; i < results; i++)
