@@ -25,7 +25,7 @@ public sealed class CapacitySearch(Func<int, string, TimeSpan?, CancellationToke
     /// Long steps the confirmation may add above the confirmed count. The short search can stop on its
     /// budget with a wide untried gap (80 held, 96 failed on 2026-12-02; 128 held, 192 failed later that
     /// day); three halvings bring a gap of half the count to a sixteenth, for three minutes more. With
-    /// two, the second run stopped at 128 held, 144 failed: a band of an eighth, too wide to tell 0.77
+    /// two, run 142005 stopped at 128 held, 144 failed: a band of an eighth, too wide to tell 0.77
     /// of the ceiling from 0.86.
     /// </summary>
     public const int MaxNarrowingSteps = 3;
