@@ -86,14 +86,11 @@ public sealed class SameBatchReplay
         // (Orleans logged a 16 s thread pool stall). A floor above those runs, for the replay only.
         ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
         ThreadPool.SetMinThreads(Math.Max(minWorkers, (3 * Environment.ProcessorCount) + 2), minIo);
-        Task<TimeSpan> text;
-        Task<(TimeSpan Seconds, int Utterances)> speech;
-        Task<TimeSpan> face;
+        var text = Task.Run(() => RunText(lines, textPlan));
+        var speech = Task.Run(() => RunSpeech(audio, speechPlan, vadPlan));
+        var face = Task.Run(() => RunFace(frames, facePlan));
         try
         {
-            text = Task.Run(() => RunText(lines, textPlan));
-            speech = Task.Run(() => RunSpeech(audio, speechPlan, vadPlan));
-            face = Task.Run(() => RunFace(frames, facePlan));
             await Task.WhenAll(text, speech, face);
         }
         finally
