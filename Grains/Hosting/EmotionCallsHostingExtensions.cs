@@ -52,7 +52,8 @@ public static class EmotionCallsHostingExtensions
             .Validate(o => o.MaxFaceBatchSize is > 0 and <= 256, "Workers:MaxFaceBatchSize must be in 1–256.")
             .Validate(o => o.MaxConcurrentRuns is > 0 and <= 256, "Workers:MaxConcurrentRuns must be in 1–256.")
             .Validate(o => o.MaxVoiceActivityBatchSize is > 0 and <= 1024, "Workers:MaxVoiceActivityBatchSize must be in 1–1024.")
-            .Validate(o => o.BatchWindow >= TimeSpan.Zero && o.BatchWindow <= TimeSpan.FromSeconds(1), "Workers:BatchWindow must be in 0–1 s.")
+            .Validate(o => o.SpeechBatchWindow >= TimeSpan.Zero && o.SpeechBatchWindow <= TimeSpan.FromSeconds(1), "Workers:SpeechBatchWindow must be in 0–1 s.")
+            .Validate(o => o.TextBatchWindow >= TimeSpan.Zero && o.TextBatchWindow <= TimeSpan.FromSeconds(1), "Workers:TextBatchWindow must be in 0–1 s.")
             .Validate(o => o.FaceBatchWindow >= TimeSpan.Zero && o.FaceBatchWindow <= TimeSpan.FromSeconds(1), "Workers:FaceBatchWindow must be in 0–1 s.")
             .Validate(o => o.VoiceActivityBatchWindow >= TimeSpan.Zero && o.VoiceActivityBatchWindow <= TimeSpan.FromSeconds(1), "Workers:VoiceActivityBatchWindow must be in 0–1 s.")
             .ValidateOnStart();

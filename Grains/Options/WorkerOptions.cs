@@ -19,7 +19,7 @@ public sealed class WorkerOptions
 
     /// <summary>
     /// How long a face worker waits after a frame for others to join its run (unless the run fills
-    /// first). With <see cref="BatchWindow"/>'s 5 ms the face runs took 2.0 frames on average at 88
+    /// first). With a 5 ms window the face runs took 2.0 frames on average at 88
     /// calls, a frame costing about a tenth more than in runs of 4; with 20 ms they took 3.8–4.0 and
     /// the process used 1.58–1.67 cores instead of 1.73–1.77 (load benchmark, 2026-12-02). Yet at 111
     /// calls half the runs still took 4–5 frames; with 40 ms they took 8 and the process used 1.66
@@ -58,10 +58,19 @@ public sealed class WorkerOptions
     public int MaxConcurrentRuns { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// How long a text or speech worker waits after a request for others to join its model run (unless
-    /// the batch fills first); zero runs each request as it comes. Face runs have their own,
-    /// <see cref="FaceBatchWindow"/>: a longer wait there saves CPU, while transcripts and utterances
-    /// are too sparse per silo to gather into larger runs without waiting far longer.
+    /// How long a speech worker waits after an utterance for others to join its model run (unless the
+    /// batch fills first); zero runs each as it comes. The speech CNN costs the same per utterance alone
+    /// or in runs of 16 on CPU, so a longer wait would only delay the call's audio.
     /// </summary>
-    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan SpeechBatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// How long the text worker waits after a transcript segment for others to join its encoder run
+    /// (unless the batch fills first). The encoder costs a segment about 1.6 times as much alone as in
+    /// runs of 8 (268 against 439 segments per core-second on the 2-core CPU profile, load benchmark's
+    /// ceiling, 2026-12-02), and segments are sparse (one per call every few seconds): with 5 ms the
+    /// runs took 1.3 segments on average at 160 calls; with 100 ms and one worker activation, 5.6 at
+    /// 130 calls, the segments' round trip p50 84 ms and p99 140 ms. A segment waits at most this much more.
+    /// </summary>
+    public TimeSpan TextBatchWindow { get; set; } = TimeSpan.FromMilliseconds(100);
 }

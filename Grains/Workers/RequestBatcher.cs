@@ -12,8 +12,8 @@ namespace Emotion.Orleans.Grains;
 /// window, and run inline it would hold the activation's turn all that time.
 /// This way the activation keeps taking requests, which form the next batch, and the answers are
 /// given back on the activation's scheduler. Up to <c>maxConcurrentRuns</c> runs overlap (the
-/// sessions are thread-safe): Orleans hands a reentrant stateless worker's requests to its first
-/// busy activation rather than spreading them, so one activation must be able to use every core;
+/// sessions are thread-safe): each worker has one activation per silo, so that all the silo's
+/// requests meet in one batch, and that one activation must be able to use every core;
 /// while all runs are busy, waiting requests gather into the next batch. With the silo's
 /// <see cref="ModelRunSlots"/> a batch is taken only once a slot is free, so requests keep gathering
 /// while runs of other workers (or of higher priority) hold the cores.

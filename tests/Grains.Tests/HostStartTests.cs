@@ -37,7 +37,8 @@ public sealed class HostStartTests
     [InlineData("Workers:MaxFaceBatchSize", "0", "1–256")]
     [InlineData("Workers:MaxConcurrentRuns", "0", "1–256")]
     [InlineData("Workers:MaxBatchSize", "300", "1–256")]
-    [InlineData("Workers:BatchWindow", "00:00:02", "0–1 s")]
+    [InlineData("Workers:SpeechBatchWindow", "00:00:02", "0–1 s")]
+    [InlineData("Workers:TextBatchWindow", "-00:00:01", "0–1 s")]
     [InlineData("Workers:FaceBatchWindow", "-00:00:00.010", "0–1 s")]
     [InlineData("Workers:VoiceActivityBatchWindow", "00:00:01.500", "0–1 s")]
     public void A_worker_batch_size_run_count_or_batch_window_outside_its_range_stops_the_host(string key, string value, string range)
