@@ -104,15 +104,14 @@ public sealed class SyntheticMedia
         ArgumentOutOfRangeException.ThrowIfNegative(startSample);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
 
-        // Copied from the whole recording's bytes (in two pieces where the loop wraps): the senders
+        // Copied from the whole recording's bytes (piece by piece where the loop wraps): the senders
         // run inside the measured process, so a chunk costs them a copy, not a conversion per sample.
-        var pcm = _pcm;
         var bytes = new byte[count * 2];
         var from = (int)(startSample % Audio.Count) * 2;
         for (var at = 0; at < bytes.Length; from = 0)
         {
-            var piece = Math.Min(bytes.Length - at, pcm.Length - from);
-            pcm.AsSpan(from, piece).CopyTo(bytes.AsSpan(at));
+            var piece = Math.Min(bytes.Length - at, _pcm.Length - from);
+            _pcm.AsSpan(from, piece).CopyTo(bytes.AsSpan(at));
             at += piece;
         }
 
