@@ -52,6 +52,8 @@ public static class EmotionCallsHostingExtensions
             .Validate(o => o.MaxFaceBatchSize is > 0 and <= 256, "Workers:MaxFaceBatchSize must be in 1–256.")
             .Validate(o => o.MaxConcurrentRuns is > 0 and <= 256, "Workers:MaxConcurrentRuns must be in 1–256.")
             .Validate(o => o.MaxVoiceActivityBatchSize is > 0 and <= 1024, "Workers:MaxVoiceActivityBatchSize must be in 1–1024.")
+            // Renamed when text got its own window: an old setting would otherwise be ignored without a word.
+            .Validate(_ => configuration[$"{WorkerOptions.Section}:BatchWindow"] is null, "Workers:BatchWindow is now Workers:SpeechBatchWindow (speech); text has its own, Workers:TextBatchWindow.")
             .Validate(o => o.SpeechBatchWindow >= TimeSpan.Zero && o.SpeechBatchWindow <= TimeSpan.FromSeconds(1), "Workers:SpeechBatchWindow must be in 0–1 s.")
             .Validate(o => o.TextBatchWindow >= TimeSpan.Zero && o.TextBatchWindow <= TimeSpan.FromSeconds(1), "Workers:TextBatchWindow must be in 0–1 s.")
             .Validate(o => o.FaceBatchWindow >= TimeSpan.Zero && o.FaceBatchWindow <= TimeSpan.FromSeconds(1), "Workers:FaceBatchWindow must be in 0–1 s.")

@@ -50,6 +50,17 @@ public sealed class HostStartTests
         Assert.Contains($"{key} must be in {range}", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_renamed_batch_window_setting_stops_the_host_and_names_its_new_keys()
+    {
+        using var host = new ConfiguredSiloFactory("Development", new Dictionary<string, string> { ["Workers:BatchWindow"] = "00:00:00.005" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.CreateClient());
+
+        Assert.Contains("Workers:BatchWindow is now Workers:SpeechBatchWindow", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Workers:TextBatchWindow", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("00:00:00")]
     [InlineData("01:00:00")]
