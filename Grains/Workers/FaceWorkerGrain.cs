@@ -5,10 +5,7 @@ using Orleans.Concurrency;
 namespace Emotion.Orleans.Grains;
 
 /// <summary>Runs the face recognizer; frames that arrive together share one model run.</summary>
-// One activation per silo: every request of the silo joins the same batcher, which keeps up to
-// Workers:MaxConcurrentRuns model runs going, so one activation still uses every core. With one
-// activation per core the requests were split between them and the runs half as full (load
-// benchmark at 130 calls, 2026-12-02: text runs 2.9 → 5.6 segments, face runs 6.1 → 8.0 frames).
+// One activation per silo, so all the silo's requests meet in one batcher (see RequestBatcher).
 [StatelessWorker(1)]
 [PreferGpuSilo]
 // Reentrant so that requests arriving during the batch window join the waiting batch. Safe:

@@ -13,7 +13,9 @@ namespace Emotion.Orleans.Grains;
 /// This way the activation keeps taking requests, which form the next batch, and the answers are
 /// given back on the activation's scheduler. Up to <c>maxConcurrentRuns</c> runs overlap (the
 /// sessions are thread-safe): each worker has one activation per silo, so that all the silo's
-/// requests meet in one batch, and that one activation must be able to use every core;
+/// requests meet in one batch (with one activation per core Orleans split them, and the runs were
+/// half as full: load benchmark at 130 calls, 2026-12-02, text runs 2.9 → 5.6 segments, face runs
+/// 6.1 → 8.0 frames), and that one activation must be able to use every core;
 /// while all runs are busy, waiting requests gather into the next batch. With the silo's
 /// <see cref="ModelRunSlots"/> a batch is taken only once a slot is free, so requests keep gathering
 /// while runs of other workers (or of higher priority) hold the cores.
