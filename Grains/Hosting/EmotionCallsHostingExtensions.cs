@@ -61,6 +61,7 @@ public static class EmotionCallsHostingExtensions
             .ValidateOnStart();
         services.AddEmotionMetrics();
         services.TryAddSingleton(sp => new ModelRunSlots(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConcurrentRuns));
+        services.TryAddSingleton(sp => new LowPriorityRunThreads(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConcurrentRuns, "face-run"));
         services.TryAddKeyedSingleton(CallSessionOptions.ClockKey, TimeProvider.System);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => ReplyBank.LoadDefault());

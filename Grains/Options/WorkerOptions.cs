@@ -58,6 +58,14 @@ public sealed class WorkerOptions
     public int MaxConcurrentRuns { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
+    /// Face runs go to threads of their own at the lowest OS priority (true), outside the silo's
+    /// model-run slots, so that a silo at its limit gives the cores to the calls' audio, text and
+    /// messaging first and sheds frames; false runs them on the thread pool within the slots, after
+    /// waiting text and speech runs.
+    /// </summary>
+    public bool FaceRunsYield { get; set; } = true;
+
+    /// <summary>
     /// How long a speech worker waits after an utterance for others to join its model run (unless the
     /// batch fills first); zero runs each as it comes. The speech CNN costs the same per utterance alone
     /// or in runs of 16 on CPU, so a longer wait would only delay the call's audio.

@@ -10,12 +10,16 @@ namespace Emotion.Orleans.Grains;
 [PreferGpuSilo]
 // Reentrant so that requests arriving during the batch window join the waiting batch. Safe:
 // the only state is the batcher, touched solely on this activation's scheduler; it hands model
-// runs (up to Workers:MaxConcurrentRuns at once, within the silo's ModelRunSlots) to the thread pool
-// and answers back on this scheduler.
+// runs (up to Workers:MaxConcurrentRuns at once) to the silo's low-priority face threads (or, with
+// Workers:FaceRunsYield off, to the thread pool within the silo's ModelRunSlots) and answers back
+// on this scheduler.
 [Reentrant]
-public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options, ModelRunSlots slots, EmotionMetrics metrics, TimeProvider time) : Grain, IFaceWorkerGrain
+public sealed class FaceWorkerGrain(IFaceRecognizer recognizer, IOptions<WorkerOptions> options, ModelRunSlots slots, LowPriorityRunThreads threads, EmotionMetrics metrics, TimeProvider time) : Grain, IFaceWorkerGrain
 {
-    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxFaceBatchSize, options.Value.FaceBatchWindow, time, options.Value.MaxConcurrentRuns, slots, ModelRunPriority.Low);
+    private readonly RequestBatcher<ReadOnlyMemory<byte>, FaceObservation> _batcher = new(metrics.InstrumentBatches<ReadOnlyMemory<byte>, FaceObservation>(Modality.Face, recognizer.Recognize), options.Value.MaxFaceBatchSize, options.Value.FaceBatchWindow, time, options.Value.MaxConcurrentRuns,
+        options.Value.FaceRunsYield ? null : slots,
+        ModelRunPriority.Low,
+        options.Value.FaceRunsYield ? threads : null);
 
     /// <inheritdoc />
     public async Task<FaceResult> Recognize(string callId, byte[] image)

@@ -18,7 +18,8 @@ public enum ModelRunPriority
 
 /// <summary>
 /// The silo's model runs at once (one per core by default), shared by every worker activation, with
-/// text and speech served before face when runs wait. Thread-safe.
+/// text and speech served before face when runs wait (face takes no slot when its runs go to
+/// <see cref="LowPriorityRunThreads"/>, the default). Thread-safe.
 /// </summary>
 /// <remarks>
 /// Without it each worker handed its runs to the thread pool as they formed: a burst of face runs

@@ -20,7 +20,7 @@ namespace Emotion.Orleans.Grains;
 /// <see cref="ModelRunSlots"/> a batch is taken only once a slot is free, so requests keep gathering
 /// while runs of other workers (or of higher priority) hold the cores.
 /// </remarks>
-internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window, TimeProvider time, int maxConcurrentRuns = 1, ModelRunSlots? slots = null, ModelRunPriority priority = ModelRunPriority.High)
+internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, int maxBatchSize, TimeSpan window, TimeProvider time, int maxConcurrentRuns = 1, ModelRunSlots? slots = null, ModelRunPriority priority = ModelRunPriority.High, LowPriorityRunThreads? threads = null)
 {
     private readonly List<(TIn Input, TaskCompletionSource<TOut> Result)> _pending = [];
     private readonly int _maxConcurrentRuns = maxConcurrentRuns > 0 ? maxConcurrentRuns : throw new ArgumentOutOfRangeException(nameof(maxConcurrentRuns));
@@ -113,7 +113,9 @@ internal sealed class RequestBatcher<TIn, TOut>(Func<IReadOnlyList<TIn>, IReadOn
         IReadOnlyList<TOut> outputs;
         try
         {
-            outputs = await Task.Factory.StartNew(() => run(inputs), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+            outputs = threads is null
+                ? await Task.Factory.StartNew(() => run(inputs), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default)
+                : await threads.RunAsync(() => run(inputs));
         }
         catch (InvalidInputException) when (batch.Count > 1)
         {

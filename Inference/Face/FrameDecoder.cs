@@ -32,6 +32,10 @@ public sealed class FrameDecoder
     private readonly Configuration _configuration = new(new JpegConfigurationModule(), new PngConfigurationModule())
     {
         MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { MaximumPoolSizeMegabytes = PoolMegabytes }),
+
+        // One thread per decode: a silo runs several face runs at once, one per core, and ImageSharp
+        // splitting a resize over the thread pool would only queue its rows behind other work.
+        MaxDegreeOfParallelism = 1,
     };
 
     // Guards the count of large decodes in flight (a monitor: nothing to dispose).

@@ -411,6 +411,98 @@ public sealed class SessionBuildingBlockTests
     }
 
     [Fact]
+    public async Task Low_priority_run_threads_run_work_on_their_own_threads_at_the_lowest_OS_priority()
+    {
+        using var threads = new LowPriorityRunThreads(2, "test-run");
+
+        var (name, nice) = await threads.RunAsync(() => (Thread.CurrentThread.Name, CurrentThreadNice())).WaitAsync(MaxWait);
+
+        Assert.StartsWith("test-run-", name, StringComparison.Ordinal);
+        Assert.True(threads.Lowered);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Equal(19, nice);
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_low_priority_run_fails_only_its_own_caller()
+    {
+        using var threads = new LowPriorityRunThreads(1, "test-run");
+
+        var failed = threads.RunAsync<int>(() => throw new InvalidOperationException("bad frame"));
+        var next = threads.RunAsync(() => 42);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => failed.WaitAsync(MaxWait));
+        Assert.Equal("bad frame", error.Message);
+        Assert.Equal(42, await next.WaitAsync(MaxWait));
+    }
+
+    [Fact]
+    public async Task Disposed_low_priority_run_threads_finish_the_runs_queued_and_refuse_new_ones()
+    {
+        var threads = new LowPriorityRunThreads(1, "test-run");
+        using var firstMayEnd = new ManualResetEventSlim();
+        var first = threads.RunAsync(() => firstMayEnd.Wait(MaxWait));
+        var queued = threads.RunAsync(() => 7);
+
+        var disposing = Task.Run(threads.Dispose);
+        firstMayEnd.Set();
+        await disposing.WaitAsync(MaxWait);
+
+        Assert.True(await first.WaitAsync(MaxWait));
+        Assert.Equal(7, await queued.WaitAsync(MaxWait));
+        Assert.Throws<ObjectDisposedException>(() => { _ = threads.RunAsync(() => 1); });
+    }
+
+    [Fact]
+    public async Task A_batcher_on_low_priority_threads_runs_its_batches_there_while_every_model_run_slot_is_held()
+    {
+        var slots = new ModelRunSlots(1);
+        using var other = await slots.AcquireAsync(ModelRunPriority.High).WaitAsync(MaxWait);
+        using var threads = new LowPriorityRunThreads(1, "test-face");
+        List<string?> ranOn = [];
+        var batcher = new RequestBatcher<int, int>(
+            batch =>
+            {
+                lock (ranOn)
+                {
+                    ranOn.Add(Thread.CurrentThread.Name);
+                }
+
+                return [.. batch.Select(x => x * 10)];
+            },
+            4,
+            TimeSpan.Zero,
+            new FakeTimeProvider(),
+            maxConcurrentRuns: 1,
+            threads: threads);
+
+        var outputs = await OnActivation(() => new[] { batcher.Enqueue(1), batcher.Enqueue(2) });
+
+        var answers = await Task.WhenAll(outputs).WaitAsync(MaxWait);
+        Assert.Equal([10, 20], answers);
+        lock (ranOn)
+        {
+            Assert.All(ranOn, name => Assert.Equal("test-face-0", name));
+        }
+    }
+
+    // The nice value of the calling thread, from /proc (field 19 of its stat line; the command name
+    // before it may hold spaces, so fields are counted after its closing parenthesis).
+    private static int? CurrentThreadNice()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[19 - 3], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void A_batcher_needs_at_least_one_run_at_a_time()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new RequestBatcher<int, int>(b => [.. b], 1, TimeSpan.Zero, new FakeTimeProvider(), maxConcurrentRuns: 0));
