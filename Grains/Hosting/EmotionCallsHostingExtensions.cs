@@ -2,6 +2,7 @@ using Emotion.Orleans.Inference;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 
@@ -61,7 +62,7 @@ public static class EmotionCallsHostingExtensions
             .ValidateOnStart();
         services.AddEmotionMetrics();
         services.TryAddSingleton(sp => new ModelRunSlots(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConcurrentRuns));
-        services.TryAddSingleton(sp => new LowPriorityRunThreads(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConcurrentRuns, "face-run"));
+        services.TryAddSingleton(sp => new LowPriorityRunThreads(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConcurrentRuns, "face-run", sp.GetService<ILogger<LowPriorityRunThreads>>()));
         services.TryAddKeyedSingleton(CallSessionOptions.ClockKey, TimeProvider.System);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => ReplyBank.LoadDefault());

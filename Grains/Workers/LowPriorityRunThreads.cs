@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Emotion.Orleans.Grains;
 
@@ -16,7 +18,7 @@ namespace Emotion.Orleans.Grains;
 /// cores to everything else first and face runs take what is left, so an overloaded silo sheds
 /// frames instead of falling behind on audio.
 /// </remarks>
-public sealed class LowPriorityRunThreads : IDisposable
+public sealed partial class LowPriorityRunThreads : IDisposable
 {
     // The weakest nice value on Linux (weight 15 against 1024 for nice 0).
     private const int LowestNice = 19;
@@ -24,21 +26,25 @@ public sealed class LowPriorityRunThreads : IDisposable
     private readonly BlockingCollection<Action> _work = [];
     private readonly Thread[] _threads;
     private readonly string _name;
+    private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private volatile bool _lowered = true;
     private bool _started;
 
     /// <param name="threads">Runs at once.</param>
     /// <param name="name">Thread name prefix.</param>
-    public LowPriorityRunThreads(int threads, string name)
+    /// <param name="logger">Told when the OS refuses the lower priority.</param>
+    public LowPriorityRunThreads(int threads, string name, ILogger<LowPriorityRunThreads>? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _threads = new Thread[threads];
         _name = name;
+        _logger = logger ?? NullLogger<LowPriorityRunThreads>.Instance;
     }
 
-    /// <summary>Whether the threads run at a lowered OS priority (false where the OS refused it).</summary>
-    public bool Lowered { get; private set; } = true;
+    /// <summary>Whether every thread started so far runs at a lowered OS priority (false where the OS refused it).</summary>
+    public bool Lowered => _lowered;
 
     /// <summary>Queues <paramref name="run"/>; completes, off these threads, with its result or its error.</summary>
     public Task<T> RunAsync<T>(Func<T> run)
@@ -109,7 +115,9 @@ public sealed class LowPriorityRunThreads : IDisposable
     {
         if (!LowerCurrentThread())
         {
-            Lowered = false;
+            // The runs still work, at normal priority: an overloaded silo then delays audio as well.
+            _lowered = false;
+            LogNotLowered(_logger, Thread.CurrentThread.Name);
         }
 
         foreach (var run in _work.GetConsumingEnumerable())
@@ -120,16 +128,26 @@ public sealed class LowPriorityRunThreads : IDisposable
 
     private static bool LowerCurrentThread()
     {
-        if (OperatingSystem.IsLinux())
+        try
         {
-            // On Linux the nice value belongs to the thread: "who" 0 is the calling thread. Raising
-            // it needs no privilege.
-            return SetPriority(PriorityProcess, 0, LowestNice) == 0;
-        }
+            if (OperatingSystem.IsLinux())
+            {
+                // On Linux the nice value belongs to the thread: "who" 0 is the calling thread. Raising
+                // it needs no privilege.
+                return SetPriority(PriorityProcess, 0, LowestNice) == 0;
+            }
 
-        Thread.CurrentThread.Priority = ThreadPriority.Lowest;
-        return true;
+            Thread.CurrentThread.Priority = ThreadPriority.Lowest;
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or PlatformNotSupportedException)
+        {
+            return false;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model run thread {Thread} could not lower its OS priority: its runs compete with the calls' audio and text for the cores.")]
+    private static partial void LogNotLowered(ILogger logger, string? thread);
 
     private const int PriorityProcess = 0;
 
