@@ -23,6 +23,9 @@ public sealed partial class LowPriorityRunThreads : IDisposable
     // The weakest nice value on Linux (weight 15 against 1024 for nice 0).
     private const int LowestNice = 19;
 
+    // setpriority's "which" for a process (on Linux: a thread).
+    private const int PriorityProcess = 0;
+
     private readonly BlockingCollection<Action> _work = [];
     private readonly Thread[] _threads;
     private readonly string _name;
@@ -51,8 +54,7 @@ public sealed partial class LowPriorityRunThreads : IDisposable
     {
         ArgumentNullException.ThrowIfNull(run);
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        EnsureStarted();
-        _work.Add(() =>
+        Enqueue(() =>
         {
             try
             {
@@ -90,24 +92,25 @@ public sealed partial class LowPriorityRunThreads : IDisposable
         _work.Dispose();
     }
 
-    // The threads start with the first run, so a silo whose face runs stay on the thread pool has none.
-    private void EnsureStarted()
+    // Under the gate, so a run is never added after Dispose began. The threads start with the first
+    // run, so a silo whose face runs stay on the thread pool has none.
+    private void Enqueue(Action work)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_work.IsAddingCompleted, this);
-            if (_started)
+            if (!_started)
             {
-                return;
+                for (var i = 0; i < _threads.Length; i++)
+                {
+                    _threads[i] = new Thread(Work) { IsBackground = true, Name = $"{_name}-{i}" };
+                    _threads[i].Start();
+                }
+
+                _started = true;
             }
 
-            for (var i = 0; i < _threads.Length; i++)
-            {
-                _threads[i] = new Thread(Work) { IsBackground = true, Name = $"{_name}-{i}" };
-                _threads[i].Start();
-            }
-
-            _started = true;
+            _work.Add(work);
         }
     }
 
@@ -148,8 +151,6 @@ public sealed partial class LowPriorityRunThreads : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model run thread {Thread} could not lower its OS priority: its runs compete with the calls' audio and text for the cores.")]
     private static partial void LogNotLowered(ILogger logger, string? thread);
-
-    private const int PriorityProcess = 0;
 
     // DllImport rather than LibraryImport: all arguments are blittable, and LibraryImport would need unsafe code in the project.
     [DllImport("libc", EntryPoint = "setpriority")]
