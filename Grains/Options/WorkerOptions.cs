@@ -53,7 +53,8 @@ public sealed class WorkerOptions
     /// keeps going (default: one per core). ONNX Runtime runs each on one thread here, so with one run
     /// at a time the face path could use only one core however many the silo has; with more runs than
     /// cores a burst of face runs would delay the text and speech runs queued behind it. Waiting text
-    /// and speech runs get a free slot before waiting face runs.
+    /// and speech runs get a free slot before waiting face runs; with <see cref="FaceRunsYield"/>
+    /// face runs take no slot and run on this many low-priority threads of their own.
     /// </summary>
     public int MaxConcurrentRuns { get; set; } = Environment.ProcessorCount;
 

@@ -8,8 +8,9 @@ namespace Emotion.Orleans.Grains;
 /// activation and is only touched from its scheduler, so it needs no locks.
 /// </summary>
 /// <remarks>
-/// The model run itself goes to the thread pool: a batch of frames takes longer than the batch
-/// window, and run inline it would hold the activation's turn all that time.
+/// The model run itself goes to the thread pool (or to <c>threads</c> when given, as face runs
+/// are): a batch of frames takes longer than the batch window, and run inline it would hold the
+/// activation's turn all that time.
 /// This way the activation keeps taking requests, which form the next batch, and the answers are
 /// given back on the activation's scheduler. Up to <c>maxConcurrentRuns</c> runs overlap (the
 /// sessions are thread-safe): each worker has one activation per silo, so that all the silo's
