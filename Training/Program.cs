@@ -31,7 +31,7 @@ public static class Program
 
     private const string Usage =
         "usage: emotion-train train --datasets DIR [--out DIR] [--cache DIR] [--seed N] [--quick] [--no-paper-paths] [--train-speech-cnn] [--speech-cnn FILE]\n" +
-        "                          [--train-text-encoder] [--text-encoder FILE] [--aligned DIR]\n" +
+        "                          [--train-text-encoder] [--text-encoder FILE] [--speaker-turn] [--aligned DIR]\n" +
         "                          [--max-goemotions N] [--max-fer N] [--cap N]   (training subsample caps, evaluation-split cap; 0 = all)\n" +
         "       emotion-train evaluate --datasets DIR --bundle DIR --out DIR [--cache DIR] [--split dev] [--cap N] [--quick]\n" +
         "       emotion-train evaluate --aligned DIR [--bundle DIR] --out DIR [--seed N]   (aligned.csv: id,label,text,audio,frame)\n" +
@@ -50,6 +50,7 @@ public static class Program
         var paperPaths = true;
         var trainSpeechCnn = false;
         var trainTextEncoder = false;
+        var speakerTurn = false;
         var textEncoder = Path.Combine("Inference", "Models", "bundle", TrainCommand.TextEncoderFile);
         var speechCnn = Path.Combine("Inference", "Models", "bundle", "speech-cnn.onnx");
         var split = "dev";
@@ -72,6 +73,7 @@ public static class Program
                 case "--train-speech-cnn": trainSpeechCnn = true; break;
                 case "--speech-cnn": speechCnn = Value(); break;
                 case "--train-text-encoder": trainTextEncoder = true; break;
+                case "--speaker-turn": speakerTurn = true; break;
                 case "--text-encoder": textEncoder = Value(); break;
                 case "--split": split = Value(); break;
                 case "--cap": cap = int.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -124,6 +126,7 @@ public static class Program
                 PaperPaths = paperPaths,
                 TextEncoder = textEncoder,
                 TrainTextEncoder = trainTextEncoder,
+                SpeakerTurn = speakerTurn,
             }, Console.Out);
         }
 

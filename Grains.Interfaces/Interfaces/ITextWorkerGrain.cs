@@ -23,4 +23,13 @@ public interface ITextWorkerGrain : IGrainWithIntegerKey
     /// <exception cref="MalformedInputException">The text is empty, only whitespace or too long, or a context embedding has the wrong width.</exception>
     [Alias("recognize-after-embeddings")]
     Task<TextRecognitionResult> RecognizeAfter(string callId, string text, IReadOnlyList<ImmutableArray<float>> previousEmbeddings);
+
+    /// <summary>
+    /// Recognizes one text of a call as <see cref="RecognizeAfter(string, string, IReadOnlyList{ImmutableArray{float}})"/>
+    /// does, with also the embedding of the same speaker's previous turn (default when the speaker has
+    /// not spoken before), which a speaker-aware model reads.
+    /// </summary>
+    /// <exception cref="MalformedInputException">The text is empty, only whitespace or too long, or a context embedding has the wrong width.</exception>
+    [Alias("recognize-after-embeddings-and-speaker-turn")]
+    Task<TextRecognitionResult> RecognizeAfter(string callId, string text, IReadOnlyList<ImmutableArray<float>> previousEmbeddings, ImmutableArray<float> speakerPrevious);
 }

@@ -58,9 +58,10 @@ public sealed partial class CallSessionGrain(
     private long _segmenterSamples;
 
     // Live model context, in memory only like the segmenter (after a reactivation both restart):
-    // the call's last transcript turns for the text model's dialogue context, and the running
-    // statistics of the call's speech features for per-speaker normalisation.
+    // the call's last transcript turns and each speaker's latest turn for the text model's dialogue
+    // context, and the running statistics of the call's speech features for per-speaker normalisation.
     private readonly List<ImmutableArray<float>> _recentEmbeddings = [];
+    private readonly Dictionary<Speaker, ImmutableArray<float>> _lastEmbeddingBySpeaker = [];
     private SpeakerFeatureStatistics? _speechStatistics;
 
     private string CallId => this.GetPrimaryKeyString();
@@ -456,7 +457,8 @@ public sealed partial class CallSessionGrain(
         try
         {
             // The previous turns go as the embeddings their own answers carried: each turn is embedded once.
-            recognized = await GrainFactory.GetGrain<ITextWorkerGrain>(0).RecognizeAfter(CallId, segment.Text ?? "", [.. _recentEmbeddings]);
+            var speakerPrevious = _lastEmbeddingBySpeaker.GetValueOrDefault(segment.Speaker);
+            recognized = await GrainFactory.GetGrain<ITextWorkerGrain>(0).RecognizeAfter(CallId, segment.Text ?? "", [.. _recentEmbeddings], speakerPrevious);
         }
         catch (MalformedInputException e)
         {
@@ -465,6 +467,7 @@ public sealed partial class CallSessionGrain(
 
         Call.LastTextStart = segment.Start;
         _recentEmbeddings.Add(recognized.Embedding);
+        _lastEmbeddingBySpeaker[segment.Speaker] = recognized.Embedding;
         if (_recentEmbeddings.Count > DialogueContext.DefaultTurns)
         {
             _recentEmbeddings.RemoveAt(0);

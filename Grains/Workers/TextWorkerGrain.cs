@@ -36,14 +36,19 @@ public sealed class TextWorkerGrain(ITextRecognizer recognizer, IOptions<WorkerO
     }
 
     /// <inheritdoc />
-    public async Task<TextRecognitionResult> RecognizeAfter(string callId, string text, IReadOnlyList<ImmutableArray<float>> previousEmbeddings)
+    public Task<TextRecognitionResult> RecognizeAfter(string callId, string text, IReadOnlyList<ImmutableArray<float>> previousEmbeddings) =>
+        RecognizeAfter(callId, text, previousEmbeddings, default);
+
+    /// <inheritdoc />
+    public async Task<TextRecognitionResult> RecognizeAfter(string callId, string text, IReadOnlyList<ImmutableArray<float>> previousEmbeddings, ImmutableArray<float> speakerPrevious)
     {
         try
         {
             // The recognizer only reads context embeddings and hands back a fresh embedding array, so
             // both cross without a copy; a default (empty) array is refused by the width check.
             IReadOnlyList<float[]> previous = [.. (previousEmbeddings ?? []).Select(e => ImmutableCollectionsMarshal.AsArray(e) ?? [])];
-            var recognition = await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(TextTurn.AfterEmbeddings(text, previous)));
+            var turn = TextTurn.AfterEmbeddings(text, previous) with { SameSpeakerPreviousEmbedding = speakerPrevious.IsDefault ? null : ImmutableCollectionsMarshal.AsArray(speakerPrevious) };
+            var recognition = await metrics.TrackRequestAsync(Modality.Text, () => _batcher.Enqueue(turn));
             return new TextRecognitionResult(recognition.Prediction.ToLogits(), ImmutableCollectionsMarshal.AsImmutableArray(recognition.Embedding));
         }
         catch (InvalidInputException e)

@@ -2,8 +2,10 @@ namespace Emotion.Orleans.Inference;
 
 /// <summary>
 /// The text head's input with dialogue context: [e(utterance); mean of e(previous turns)], the
-/// second half zero when the utterance opens the dialogue. Training (MELD dialogue order) and the
-/// live call session build it the same way.
+/// second half zero when the utterance opens the dialogue; a speaker-aware head reads a third part,
+/// e(the same speaker's previous turn), zero when the speaker has not spoken before (people carry
+/// their own mood from turn to turn more than they take on the other side's). Training (MELD
+/// dialogue order and speakers) and the live call session build it the same way.
 /// </summary>
 public static class DialogueContext
 {
@@ -35,6 +37,25 @@ public static class DialogueContext
         }
 
         System.Numerics.Tensors.TensorPrimitives.Multiply(context, 1f / previous.Count, context);
+        return output;
+    }
+
+    /// <summary>
+    /// <see cref="Features(ReadOnlySpan{float}, IReadOnlyList{float[]})"/> followed by the embedding of
+    /// the same speaker's previous turn (zeros when null): the speaker-aware head's input.
+    /// </summary>
+    /// <exception cref="ArgumentException">A previous embedding has another width.</exception>
+    public static float[] Features(ReadOnlySpan<float> utterance, IReadOnlyList<float[]> previous, float[]? sameSpeakerPrevious)
+    {
+        var width = utterance.Length;
+        if (sameSpeakerPrevious is not null && sameSpeakerPrevious.Length != width)
+        {
+            throw new ArgumentException($"Context embeddings must be {width} wide; got {sameSpeakerPrevious.Length}.", nameof(sameSpeakerPrevious));
+        }
+
+        var output = new float[3 * width];
+        Features(utterance, previous).CopyTo(output, 0);
+        sameSpeakerPrevious?.CopyTo(output, 2 * width);
         return output;
     }
 

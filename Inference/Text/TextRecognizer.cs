@@ -3,7 +3,8 @@ namespace Emotion.Orleans.Inference;
 /// <summary>
 /// Transcript text → class logits: sentence embeddings from an <see cref="ITextEmbedder"/>, then the
 /// learned text <see cref="ModalityHead"/>. A head twice the embedder's width reads dialogue context
-/// (<see cref="DialogueContext"/>): the mean embedding of the previous turns follows the utterance's.
+/// (<see cref="DialogueContext"/>): the mean embedding of the previous turns follows the utterance's;
+/// a head three times as wide also reads the same speaker's previous turn.
 /// Thread-safe when the embedder is.
 /// </summary>
 public sealed class TextRecognizer : ITextRecognizer
@@ -17,26 +18,30 @@ public sealed class TextRecognizer : ITextRecognizer
     /// <param name="head">The learned text head.</param>
     /// <param name="observer">Told each batch's decode, model and classifier times; none when null.</param>
     /// <param name="contextTurns">Previous turns the head's context reads (used only by a context-reading head).</param>
-    /// <exception cref="ModelBundleException">The head reads another feature width than the embedder gives (alone or with context).</exception>
+    /// <exception cref="ModelBundleException">The head reads another feature width than the embedder gives (alone, with context, or with context and the speaker's previous turn).</exception>
     public TextRecognizer(ITextEmbedder embedder, ModalityHead head, IInferenceStageObserver? observer = null, int contextTurns = DialogueContext.DefaultTurns)
     {
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(head);
         ArgumentOutOfRangeException.ThrowIfNegative(contextTurns);
-        if (head.InputDimension != embedder.Dimension && head.InputDimension != 2 * embedder.Dimension)
+        if (head.InputDimension != embedder.Dimension && head.InputDimension != 2 * embedder.Dimension && head.InputDimension != 3 * embedder.Dimension)
         {
-            throw new ModelBundleException($"The text head reads {head.InputDimension} features but the text encoder gives {embedder.Dimension} ({2 * embedder.Dimension} with context).");
+            throw new ModelBundleException($"The text head reads {head.InputDimension} features but the text encoder gives {embedder.Dimension} ({2 * embedder.Dimension} with context, {3 * embedder.Dimension} with context and the speaker's previous turn).");
         }
 
         _embedder = embedder;
         _head = head;
         _observer = observer;
-        ReadsContext = head.InputDimension == 2 * embedder.Dimension;
+        ReadsContext = head.InputDimension >= 2 * embedder.Dimension;
+        ReadsSpeakerTurn = head.InputDimension == 3 * embedder.Dimension;
         ContextTurns = ReadsContext ? contextTurns : 0;
     }
 
     /// <summary>Whether the head reads dialogue context.</summary>
     public bool ReadsContext { get; }
+
+    /// <summary>Whether the head also reads the same speaker's previous turn (<see cref="TextTurn.SameSpeakerPreviousEmbedding"/>).</summary>
+    public bool ReadsSpeakerTurn { get; }
 
     /// <summary>Previous turns read (0 without context).</summary>
     public int ContextTurns { get; }
@@ -87,6 +92,11 @@ public sealed class TextRecognizer : ITextRecognizer
             {
                 contexts[i] = DialogueContext.Last(turns[i].Context ?? [], ContextTurns);
             }
+
+            if (ReadsSpeakerTurn && turns[i].SameSpeakerPreviousEmbedding is { } own && own.Length != width)
+            {
+                throw new InvalidInputException(Modality.Text, InputErrorKind.WrongShape, $"The speaker's previous embedding must be {width} wide; got {own.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            }
         }
 
         var embeddings = _embedder.Embed([.. turns.Select(t => t.Text), .. contexts.SelectMany(c => c)], _observer);
@@ -100,7 +110,9 @@ public sealed class TextRecognizer : ITextRecognizer
             {
                 var previous = given[i] ?? embeddings[next..(next + contexts[i].Count)];
                 next += contexts[i].Count;
-                features = DialogueContext.Features(embeddings[i], previous);
+                features = ReadsSpeakerTurn
+                    ? DialogueContext.Features(embeddings[i], previous, turns[i].SameSpeakerPreviousEmbedding)
+                    : DialogueContext.Features(embeddings[i], previous);
             }
 
             recognitions[i] = new TextRecognition(ModalityPrediction.FromLogits(Modality.Text, _head.Logits(features)), embeddings[i]);

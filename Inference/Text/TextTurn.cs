@@ -12,6 +12,12 @@ public sealed record TextTurn(string Text, IReadOnlyList<string> Context)
     /// </summary>
     public IReadOnlyList<float[]>? ContextEmbeddings { get; init; }
 
+    /// <summary>
+    /// The embedding of the same speaker's previous turn in the call, as an earlier recognition
+    /// returned it; read by a speaker-aware head (null: the speaker has not spoken before, or unknown).
+    /// </summary>
+    public float[]? SameSpeakerPreviousEmbedding { get; init; }
+
     /// <summary>An utterance whose context is given as the previous turns' embeddings.</summary>
     public static TextTurn AfterEmbeddings(string text, IReadOnlyList<float[]> previous) => new(text, []) { ContextEmbeddings = previous };
 }

@@ -11,7 +11,8 @@ namespace Emotion.Orleans.Training;
 /// <param name="Group">
 /// Grouping key for group-aware splits and pairing: MELD dialogue id, RAVDESS actor id, null otherwise.
 /// </param>
-public sealed record LabelledItem(string Dataset, string Id, Modality Modality, EmotionLabel Label, string Content, string? Group = null);
+/// <param name="Speaker">Who said a MELD utterance (its Speaker column); null otherwise.</param>
+public sealed record LabelledItem(string Dataset, string Id, Modality Modality, EmotionLabel Label, string Content, string? Group = null, string? Speaker = null);
 
 /// <summary>What a loader read and what it left out, with the reason.</summary>
 /// <param name="Items">The kept items, in file order.</param>

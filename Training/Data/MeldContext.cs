@@ -5,8 +5,9 @@ namespace Emotion.Orleans.Training;
 
 /// <summary>
 /// Dialogue context for MELD utterances, in MELD's dialogue order (Dialogue_ID, Utterance_ID): the
-/// text head's input is <see cref="DialogueContext.Features"/> of the utterance and the previous
-/// turns of the same dialogue present in the split. Items of other datasets (no dialogue) get no context.
+/// text head's input is <see cref="DialogueContext"/>'s features of the utterance, the previous
+/// turns of the same dialogue present in the split and, when asked, the same speaker's previous
+/// turn. Items of other datasets (no dialogue) get no context.
 /// </summary>
 public static class MeldContext
 {
@@ -14,8 +15,9 @@ public static class MeldContext
     /// <param name="items">Items of one split (MELD ids "dia{d}_utt{u}"; other items have no context).</param>
     /// <param name="embeddings">One embedding per item.</param>
     /// <param name="turns">Previous turns read.</param>
+    /// <param name="sameSpeaker">Also the embedding of the same speaker's latest earlier turn in the dialogue (zeros when none or the speaker is unknown).</param>
     /// <exception cref="ArgumentException">Lengths differ.</exception>
-    public static float[][] Features(IReadOnlyList<LabelledItem> items, IReadOnlyList<float[]> embeddings, int turns)
+    public static float[][] Features(IReadOnlyList<LabelledItem> items, IReadOnlyList<float[]> embeddings, int turns, bool sameSpeaker = false)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(embeddings);
@@ -44,6 +46,7 @@ public static class MeldContext
         for (var i = 0; i < items.Count; i++)
         {
             var previous = new List<float[]>();
+            float[]? own = null;
             if (positions[i] is { } p)
             {
                 var dialogue = byDialogue[p.Dialogue];
@@ -52,9 +55,17 @@ public static class MeldContext
                 {
                     previous.Add(embeddings[dialogue.Values[k]]);
                 }
+
+                for (var k = at - 1; k >= 0 && own is null && items[i].Speaker is { } speaker; k--)
+                {
+                    if (string.Equals(items[dialogue.Values[k]].Speaker, speaker, StringComparison.Ordinal))
+                    {
+                        own = embeddings[dialogue.Values[k]];
+                    }
+                }
             }
 
-            rows[i] = DialogueContext.Features(embeddings[i], previous);
+            rows[i] = sameSpeaker ? DialogueContext.Features(embeddings[i], previous, own) : DialogueContext.Features(embeddings[i], previous);
         }
 
         return rows;

@@ -31,6 +31,7 @@ public static class MeldLoader
         var dropped = new Dictionary<string, int>(StringComparer.Ordinal);
         HeaderMap? header = null;
         int utterance = 0, emotion = 0, dialogue = 0, utteranceId = 0;
+        int? speaker = null;
         foreach (var record in DelimitedReader.ReadFile(csvPath))
         {
             if (header is null)
@@ -40,6 +41,7 @@ public static class MeldLoader
                 emotion = header.Require("Emotion");
                 dialogue = header.Require("Dialogue_ID");
                 utteranceId = header.Require("Utterance_ID");
+                speaker = header.Optional("Speaker");
                 continue;
             }
 
@@ -69,7 +71,8 @@ public static class MeldLoader
 
             var dia = int.Parse(record[dialogue], CultureInfo.InvariantCulture);
             var utt = int.Parse(record[utteranceId], CultureInfo.InvariantCulture);
-            items.Add(new LabelledItem(Dataset, $"dia{dia}_utt{utt}", Modality.Text, label, text, dia.ToString(CultureInfo.InvariantCulture)));
+            var who = speaker is { } s ? record[s].Trim() : "";
+            items.Add(new LabelledItem(Dataset, $"dia{dia}_utt{utt}", Modality.Text, label, text, dia.ToString(CultureInfo.InvariantCulture), who.Length == 0 ? null : who));
         }
 
         return new LoadResult(items, dropped);

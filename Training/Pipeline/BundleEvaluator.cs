@@ -137,9 +137,20 @@ internal sealed class EvaluationReport
 /// </summary>
 internal static class BundleEvaluator
 {
-    /// <summary>The text head's inputs on a split: the embeddings, or the embeddings with dialogue context for a context-reading head.</summary>
-    public static IReadOnlyList<float[]> TextInputs(ModalityHead head, DevSplit split) =>
-        head.InputDimension == split.Features[0].Length ? split.Features : split.Extended ?? throw new InvalidOperationException($"{split.Name} has no context features.");
+    /// <summary>
+    /// The text head's inputs on a split: the embeddings, or the embeddings with dialogue context (and
+    /// the speaker's previous turn) cut to the width the head reads.
+    /// </summary>
+    public static IReadOnlyList<float[]> TextInputs(ModalityHead head, DevSplit split)
+    {
+        if (head.InputDimension == split.Features[0].Length)
+        {
+            return split.Features;
+        }
+
+        var extended = split.Extended ?? throw new InvalidOperationException($"{split.Name} has no context features.");
+        return extended[0].Length == head.InputDimension ? extended : [.. extended.Select(f => f[..head.InputDimension])];
+    }
 
     /// <summary>
     /// The speech head's inputs on a split: the CNN embedding, or [MFCC statistics; embedding]
@@ -200,7 +211,12 @@ internal static class BundleEvaluator
         }
 
         var kind = bundle.TextHead.Projection is null ? "balanced LR" : "balanced MLP head";
-        var text = bundle.TextHead.InputDimension > MiniLmEncoder.EmbeddingDimension ? $"text head ({kind} on MiniLM + dialogue context)" : $"text head ({kind} on the full MiniLM embedding)";
+        var text = (bundle.TextHead.InputDimension / MiniLmEncoder.EmbeddingDimension) switch
+        {
+            1 => $"text head ({kind} on the full MiniLM embedding)",
+            2 => $"text head ({kind} on MiniLM + dialogue context)",
+            _ => $"text head ({kind} on MiniLM + dialogue context + speaker's previous turn)",
+        };
         Add($"{text} on {dev.Meld?.Name}", bundle.TextHead, dev.Meld, s => TextInputs(bundle.TextHead, s));
         Add($"{text} on {dev.GoEmotions?.Name}", bundle.TextHead, dev.GoEmotions, s => TextInputs(bundle.TextHead, s));
         Add(EvaluationReport.SpeechSystem, bundle.SpeechHead, dev.Ravdess, s => SpeechInputs(bundle.SpeechHead, bundle.SpeakerNormalizer, s, seed));

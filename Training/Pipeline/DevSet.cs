@@ -109,5 +109,5 @@ internal sealed class DevSet
     }
 
     private static DevSplit TextSplit(string name, IReadOnlyList<LabelledItem> items, float[][] embeddings) =>
-        new(name, items, embeddings) { Extended = MeldContext.Features(items, embeddings, DialogueContext.DefaultTurns) };
+        new(name, items, embeddings) { Extended = MeldContext.Features(items, embeddings, DialogueContext.DefaultTurns, sameSpeaker: true) };
 }

@@ -103,7 +103,7 @@ public sealed class CapacityCeiling
         }
 
         var textPerCallSecond = 1 / _options.TextInterval.TotalSeconds;
-        var texts = ContextTurns(_text, [.. _media.Lines.Select(l => l.Text)]);
+        var texts = ContextTurns(_text, [.. _media.Lines.Select(l => l.Text)], [.. _media.Lines.Select(l => l.Speaker)]);
         stages.Add(await SearchAsync("text (segments)", textPerCallSecond, texts, batch => _text.RecognizeTurns(batch), point, log, cancellationToken));
 
         if (_replies is { } replies)
@@ -138,13 +138,17 @@ public sealed class CapacityCeiling
     }
 
     /// <summary>
-    /// Each line as a live call sends it: with the embeddings of the call's previous lines, which
-    /// the session keeps from earlier answers, so a line costs one encoder pass as it does live.
+    /// Each line as a live call sends it: with the embeddings of the call's previous lines and of its
+    /// speaker's previous line, which the session keeps from earlier answers, so a line costs one
+    /// encoder pass as it does live.
     /// </summary>
-    internal static List<TextTurn> ContextTurns(ITextRecognizer text, IReadOnlyList<string> lines)
+    internal static List<TextTurn> ContextTurns(ITextRecognizer text, IReadOnlyList<string> lines, IReadOnlyList<Speaker> speakers)
     {
         var embeddings = text.RecognizeTurns([.. lines.Select(l => new TextTurn(l, []))]).Select(r => r.Embedding).ToList();
-        return [.. lines.Select((line, k) => TextTurn.AfterEmbeddings(line, embeddings[Math.Max(0, k - DialogueContext.DefaultTurns)..k]))];
+        return [.. lines.Select((line, k) => TextTurn.AfterEmbeddings(line, embeddings[Math.Max(0, k - DialogueContext.DefaultTurns)..k]) with
+        {
+            SameSpeakerPreviousEmbedding = Enumerable.Range(0, k).Reverse().Where(j => speakers[j] == speakers[k]).Select(j => embeddings[j]).FirstOrDefault(),
+        })];
     }
 
     private async Task<StageCeiling> SearchAsync<T>(string name, double perCallSecond, IReadOnlyList<T> items, Action<IReadOnlyList<T>> run, TimeSpan point, TextWriter log, CancellationToken cancellationToken)

@@ -63,7 +63,7 @@ public sealed class SameBatchReplay
         ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
 
         // Inputs are prepared before the clock starts, as the pipeline's arrive ready-made.
-        var turns = CapacityCeiling.ContextTurns(_text, [.. _media.Lines.Select(l => l.Text)]);
+        var turns = CapacityCeiling.ContextTurns(_text, [.. _media.Lines.Select(l => l.Text)], [.. _media.Lines.Select(l => l.Speaker)]);
         var lines = Enumerable.Range(0, (int)amount.Segments).Select(i => (_media.Lines[i % _media.Lines.Count].Speaker, Turn: turns[i % turns.Count])).ToList();
         var frames = Enumerable.Range(0, (int)amount.Frames).Select(i => (ReadOnlyMemory<byte>)_media.Frames[i % _media.Frames.Count]).ToList();
         var chunkSamples = (int)(_media.SampleRate * _chunk.TotalSeconds);

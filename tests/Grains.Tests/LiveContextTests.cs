@@ -41,6 +41,31 @@ public sealed class LiveContextTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_text_worker_gets_the_embedding_of_the_same_speakers_previous_turn()
+    {
+        var recognizer = fixture.SiloService<BatchCountingTextRecognizer>();
+        var id = $"call-{Guid.NewGuid():N}";
+        var call = fixture.Client.GetGrain<ICallSessionGrain>(id);
+        await call.StartCall();
+        (Speaker Speaker, string Text)[] lines = [(Speaker.Customer, $"My bill {id} is wrong."), (Speaker.Agent, $"Let me check {id}."), (Speaker.Agent, $"I see the charge {id}."), (Speaker.Customer, $"Please remove it {id}.")];
+
+        for (var i = 0; i < lines.Length; i++)
+        {
+            await call.SendText(new TranscriptSegment(id, lines[i].Speaker, lines[i].Text, TimeSpan.FromSeconds(i * 2), TimeSpan.FromSeconds((i * 2) + 1)));
+        }
+
+        var seen = recognizer.Turns.Where(t => t.Text.Contains(id, StringComparison.Ordinal)).ToList();
+        Assert.Equal(lines.Select(l => l.Text), seen.Select(t => t.Text));
+        var own = ClusterFixture.Models.TextRecognizer.RecognizeTurns([.. lines.Select(l => new TextTurn(l.Text, []))]).Select(r => r.Embedding).ToList();
+        var tolerance = new FloatTolerance(1e-5f);
+        Assert.Null(seen[0].SameSpeakerPreviousEmbedding); // each speaker's first turn has none
+        Assert.Null(seen[1].SameSpeakerPreviousEmbedding);
+        Assert.Equal(own[1], seen[2].SameSpeakerPreviousEmbedding!, tolerance); // the agent's turn just before
+        Assert.Equal(own[0], seen[3].SameSpeakerPreviousEmbedding!, tolerance); // the customer's, two agent turns back
+        await call.EndCall();
+    }
+
+    [Fact]
     public async Task Context_given_as_embeddings_gives_the_same_answer_as_context_given_as_text()
     {
         var worker = fixture.Client.GetGrain<ITextWorkerGrain>(0);

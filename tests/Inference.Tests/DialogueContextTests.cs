@@ -20,6 +20,14 @@ public sealed class DialogueContextTests(MiniLmFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void Speaker_aware_features_end_with_the_speakers_previous_turn_or_zeros()
+    {
+        Assert.Equal([1f, 2f, 4f, 6f, 9f, 8f], DialogueContext.Features([1f, 2f], [[3f, 5f], [5f, 7f]], [9f, 8f]));
+        Assert.Equal([1f, 2f, 0f, 0f, 0f, 0f], DialogueContext.Features([1f, 2f], [], null));
+        Assert.Throws<ArgumentException>(() => DialogueContext.Features([1f, 2f], [], [1f]));
+    }
+
+    [Fact]
     public void Only_the_last_turns_are_kept_oldest_first()
     {
         Assert.Equal(["b", "c"], DialogueContext.Last(["a", "b", "c"], 2));
@@ -61,6 +69,7 @@ public sealed class DialogueContextTests(MiniLmFixture fixture) : IClassFixture<
         var e = _encoder.Embed([Now, history[1], history[2]]);
         var expected = head.Logits(DialogueContext.Features(e[0], [e[1], e[2]]));
         Assert.True(recognizer.ReadsContext);
+        Assert.False(recognizer.ReadsSpeakerTurn);
         for (var c = 0; c < 7; c++)
         {
             Assert.Equal(expected[c], withContext.Logits[c], 3);
@@ -73,6 +82,47 @@ public sealed class DialogueContextTests(MiniLmFixture fixture) : IClassFixture<
         }
 
         Assert.True(alone.Logits.Zip(withContext.Logits).Max(p => MathF.Abs(p.First - p.Second)) > 0.01f);
+    }
+
+    [Fact]
+    public void A_speaker_aware_head_sees_the_same_speakers_previous_turn()
+    {
+        var width = 3 * MiniLmEncoder.EmbeddingDimension;
+        var head = new ModalityHead(
+            width,
+            new FeatureSelection([.. Enumerable.Range(0, width)], new float[width], [.. Enumerable.Repeat(1f, width)]),
+            null,
+            new DenseLayer(width, 7, [.. Enumerable.Range(0, 7 * width).Select(i => MathF.Cos(i * 0.37f))], new float[7]));
+        var recognizer = new TextRecognizer(_encoder, head, contextTurns: 2);
+        var e = _encoder.Embed(["Okay.", "I already called twice.", "Nobody ever calls back.", "I am so sorry to hear that."]);
+        var turn = TextTurn.AfterEmbeddings("Okay.", [e[2], e[3]]) with { SameSpeakerPreviousEmbedding = e[1] };
+
+        var own = Assert.Single(recognizer.Recognize([turn]));
+        var none = Assert.Single(recognizer.Recognize([turn with { SameSpeakerPreviousEmbedding = null }]));
+
+        Assert.True(recognizer.ReadsContext);
+        Assert.True(recognizer.ReadsSpeakerTurn);
+        var expected = head.Logits(DialogueContext.Features(e[0], [e[2], e[3]], e[1]));
+        var expectedNone = head.Logits(DialogueContext.Features(e[0], [e[2], e[3]], null));
+        for (var c = 0; c < 7; c++)
+        {
+            Assert.Equal(expected[c], own.Logits[c], 3);
+            Assert.Equal(expectedNone[c], none.Logits[c], 3);
+        }
+
+        Assert.True(own.Logits.Zip(none.Logits).Max(p => MathF.Abs(p.First - p.Second)) > 0.01f);
+        var error = Assert.Throws<InvalidInputException>(() => recognizer.Recognize([turn with { SameSpeakerPreviousEmbedding = [1f, 2f] }]));
+        Assert.Equal(InputErrorKind.WrongShape, error.Kind);
+    }
+
+    [Fact]
+    public void A_head_of_another_width_is_refused_with_the_widths_it_could_read()
+    {
+        var head = new ModalityHead(100, new FeatureSelection([0], [0f], [1f]), null, new DenseLayer(1, 7, new float[7], new float[7]));
+
+        var error = Assert.Throws<ModelBundleException>(() => new TextRecognizer(_encoder, head));
+
+        Assert.Contains("1152", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,6 +13,8 @@ public sealed class LoaderTests
         Assert.Empty(result.Dropped);
         Assert.Contains(result.Items, i => i.Content.Contains('’', StringComparison.Ordinal));
         Assert.Equal("dia0_utt0", result.Items[0].Id);
+        Assert.Equal("Chandler", result.Items[0].Speaker);
+        Assert.All(result.Items, i => Assert.False(string.IsNullOrWhiteSpace(i.Speaker)));
         Assert.Equal(1109, MeldLoader.LoadSplit(Datasets.Require("meld"), "dev").Items.Count);
     }
 

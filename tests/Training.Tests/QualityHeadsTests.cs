@@ -84,6 +84,26 @@ public sealed class QualityHeadsTests
     }
 
     [Fact]
+    public void Meld_speaker_context_is_the_same_speakers_latest_earlier_turn()
+    {
+        LabelledItem Item(int utterance, string? speaker) =>
+            new(MeldLoader.Dataset, $"dia0_utt{utterance}", Modality.Text, EmotionLabel.Neutral, "x", "0", speaker);
+        // Out of order on purpose; B speaks at 0 and 2, A at 1 and 3, and utterance 4's speaker is unknown.
+        LabelledItem[] items = [Item(3, "A"), Item(0, "B"), Item(1, "A"), Item(2, "B"), Item(4, null), new("goemotions", "c1", Modality.Text, EmotionLabel.Joy, "y")];
+        float[][] embeddings = [[4f], [1f], [2f], [3f], [5f], [7f]];
+
+        var features = MeldContext.Features(items, embeddings, turns: 1, sameSpeaker: true);
+
+        Assert.Equal([4f, 3f, 2f], features[0]); // A at 3 ← previous turn 2 (B), own turn 1
+        Assert.Equal([1f, 0f, 0f], features[1]); // opening turn
+        Assert.Equal([2f, 1f, 0f], features[2]); // A's first turn
+        Assert.Equal([3f, 2f, 1f], features[3]);
+        Assert.Equal([5f, 4f, 0f], features[4]); // unknown speaker: no own turn
+        Assert.Equal([7f, 0f, 0f], features[5]); // not a dialogue
+        Assert.Equal([4f, 3f], MeldContext.Features(items, embeddings, turns: 1)[0]);
+    }
+
+    [Fact]
     public void Running_speaker_normalisation_uses_only_the_clips_seen_so_far()
     {
         float[][] rows = [[0f], [10f], [20f], [100f], [110f]];
