@@ -4,6 +4,13 @@ public sealed class DialogueContextTests(MiniLmFixture fixture) : IClassFixture<
 {
     private readonly MiniLmEncoder _encoder = fixture.Encoder;
 
+    // A head over every input with fixed, varied weights: each part of the features moves its logits.
+    private static ModalityHead FixedHead(int width) => new(
+        width,
+        new FeatureSelection([.. Enumerable.Range(0, width)], new float[width], [.. Enumerable.Repeat(1f, width)]),
+        null,
+        new DenseLayer(width, 7, [.. Enumerable.Range(0, 7 * width).Select(i => MathF.Cos(i * 0.37f))], new float[7]));
+
     [Fact]
     public void Context_features_are_the_utterance_then_the_mean_of_the_previous_turns()
     {
@@ -53,12 +60,7 @@ public sealed class DialogueContextTests(MiniLmFixture fixture) : IClassFixture<
     [Fact]
     public void A_context_reading_head_sees_the_previous_turns_of_the_call()
     {
-        var width = 2 * MiniLmEncoder.EmbeddingDimension;
-        var head = new ModalityHead(
-            width,
-            new FeatureSelection([.. Enumerable.Range(0, width)], new float[width], [.. Enumerable.Repeat(1f, width)]),
-            null,
-            new DenseLayer(width, 7, [.. Enumerable.Range(0, 7 * width).Select(i => MathF.Cos(i * 0.37f))], new float[7]));
+        var head = FixedHead(2 * MiniLmEncoder.EmbeddingDimension);
         var recognizer = new TextRecognizer(_encoder, head, contextTurns: 2);
         string[] history = ["My internet has been down for three days.", "I already called twice.", "Nobody ever calls back."];
         const string Now = "Okay.";
@@ -87,12 +89,7 @@ public sealed class DialogueContextTests(MiniLmFixture fixture) : IClassFixture<
     [Fact]
     public void A_speaker_aware_head_sees_the_same_speakers_previous_turn()
     {
-        var width = 3 * MiniLmEncoder.EmbeddingDimension;
-        var head = new ModalityHead(
-            width,
-            new FeatureSelection([.. Enumerable.Range(0, width)], new float[width], [.. Enumerable.Repeat(1f, width)]),
-            null,
-            new DenseLayer(width, 7, [.. Enumerable.Range(0, 7 * width).Select(i => MathF.Cos(i * 0.37f))], new float[7]));
+        var head = FixedHead(3 * MiniLmEncoder.EmbeddingDimension);
         var recognizer = new TextRecognizer(_encoder, head, contextTurns: 2);
         var e = _encoder.Embed(["Okay.", "I already called twice.", "Nobody ever calls back.", "I am so sorry to hear that."]);
         var turn = TextTurn.AfterEmbeddings("Okay.", [e[2], e[3]]) with { SameSpeakerPreviousEmbedding = e[1] };
