@@ -16,27 +16,8 @@ public static class DialogueContext
     /// <exception cref="ArgumentException">A previous embedding has another width.</exception>
     public static float[] Features(ReadOnlySpan<float> utterance, IReadOnlyList<float[]> previous)
     {
-        ArgumentNullException.ThrowIfNull(previous);
-        var width = utterance.Length;
-        var output = new float[2 * width];
-        utterance.CopyTo(output);
-        if (previous.Count == 0)
-        {
-            return output;
-        }
-
-        var context = output.AsSpan(width);
-        foreach (var p in previous)
-        {
-            if (p.Length != width)
-            {
-                throw new ArgumentException($"Context embeddings must be {width} wide; got {p.Length}.", nameof(previous));
-            }
-
-            System.Numerics.Tensors.TensorPrimitives.Add(context, p, context);
-        }
-
-        System.Numerics.Tensors.TensorPrimitives.Multiply(context, 1f / previous.Count, context);
+        var output = new float[2 * utterance.Length];
+        Write(utterance, previous, output);
         return output;
     }
 
@@ -54,9 +35,34 @@ public static class DialogueContext
         }
 
         var output = new float[3 * width];
-        Features(utterance, previous).CopyTo(output, 0);
+        Write(utterance, previous, output);
         sameSpeakerPrevious?.CopyTo(output, 2 * width);
         return output;
+    }
+
+    // [utterance; mean of previous] into the first 2 × width of output, which starts zeroed.
+    private static void Write(ReadOnlySpan<float> utterance, IReadOnlyList<float[]> previous, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        var width = utterance.Length;
+        utterance.CopyTo(output);
+        if (previous.Count == 0)
+        {
+            return;
+        }
+
+        var context = output.Slice(width, width);
+        foreach (var p in previous)
+        {
+            if (p.Length != width)
+            {
+                throw new ArgumentException($"Context embeddings must be {width} wide; got {p.Length}.", nameof(previous));
+            }
+
+            System.Numerics.Tensors.TensorPrimitives.Add(context, p, context);
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Multiply(context, 1f / previous.Count, context);
     }
 
     /// <summary>The last <paramref name="turns"/> entries of <paramref name="history"/>, oldest first.</summary>

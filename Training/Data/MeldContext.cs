@@ -56,7 +56,8 @@ public static class MeldContext
                     previous.Add(embeddings[dialogue.Values[k]]);
                 }
 
-                for (var k = at - 1; k >= 0 && own is null && items[i].Speaker is { } speaker; k--)
+                var speaker = items[i].Speaker;
+                for (var k = at - 1; k >= 0 && own is null && speaker is not null; k--)
                 {
                     if (string.Equals(items[dialogue.Values[k]].Speaker, speaker, StringComparison.Ordinal))
                     {

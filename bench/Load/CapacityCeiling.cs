@@ -145,10 +145,15 @@ public sealed class CapacityCeiling
     internal static List<TextTurn> ContextTurns(ITextRecognizer text, IReadOnlyList<string> lines, IReadOnlyList<Speaker> speakers)
     {
         var embeddings = text.RecognizeTurns([.. lines.Select(l => new TextTurn(l, []))]).Select(r => r.Embedding).ToList();
-        return [.. lines.Select((line, k) => TextTurn.AfterEmbeddings(line, embeddings[Math.Max(0, k - DialogueContext.DefaultTurns)..k]) with
+        var latest = new Dictionary<Speaker, float[]>();
+        var turns = new List<TextTurn>(lines.Count);
+        for (var k = 0; k < lines.Count; k++)
         {
-            SameSpeakerPreviousEmbedding = Enumerable.Range(0, k).Reverse().Where(j => speakers[j] == speakers[k]).Select(j => embeddings[j]).FirstOrDefault(),
-        })];
+            turns.Add(TextTurn.AfterEmbeddings(lines[k], embeddings[Math.Max(0, k - DialogueContext.DefaultTurns)..k]) with { SameSpeakerPreviousEmbedding = latest.GetValueOrDefault(speakers[k]) });
+            latest[speakers[k]] = embeddings[k];
+        }
+
+        return turns;
     }
 
     private async Task<StageCeiling> SearchAsync<T>(string name, double perCallSecond, IReadOnlyList<T> items, Action<IReadOnlyList<T>> run, TimeSpan point, TextWriter log, CancellationToken cancellationToken)
