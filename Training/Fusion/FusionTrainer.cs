@@ -69,7 +69,23 @@ public sealed record FusionTrainingResult(FusionModel Model, int BestEpoch, IRea
 
     /// <summary>Early-stopping loss of the epoch kept.</summary>
     public double BestDevLoss => BestEpoch < 1 || BestEpoch > History.Count ? double.PositiveInfinity : History[BestEpoch - 1].DevLoss;
+
+    /// <summary>
+    /// Loss of the epoch kept on the clean dev examples alone (equal to <see cref="BestDevLoss"/>
+    /// without noise corruption): tells whether the restart kept also serves intact inputs best.
+    /// </summary>
+    public double BestCleanDevLoss { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Every restart run, in seed order: seed, epoch kept, early-stopping loss and clean loss of that epoch.</summary>
+    public IReadOnlyList<FusionRestart> Restarts { get; init; } = [];
 }
+
+/// <summary>One restart of <see cref="FusionTrainer.Train"/>.</summary>
+/// <param name="Seed">Seed of the restart.</param>
+/// <param name="BestEpoch">Epoch it kept.</param>
+/// <param name="DevLoss">Early-stopping loss of that epoch (clean plus corrupted dev examples with noise corruption).</param>
+/// <param name="CleanDevLoss">Loss of that epoch on the clean dev examples alone.</param>
+public sealed record FusionRestart(int Seed, int BestEpoch, double DevLoss, double CleanDevLoss);
 
 /// <summary>
 /// Trains <see cref="ModalityAttention"/> and <see cref="LabelFusionMlp"/> jointly, end to end, by
@@ -96,16 +112,18 @@ public static class FusionTrainer
         options ??= new FusionTrainingOptions();
         Validate(options);
         FusionTrainingResult? best = null;
+        var restarts = new List<FusionRestart>(options.Restarts);
         for (var r = 0; r < options.Restarts; r++)
         {
             var result = TrainOnce(train, dev, options with { Seed = options.Seed + r });
+            restarts.Add(new FusionRestart(result.Seed, result.BestEpoch, result.BestDevLoss, result.BestCleanDevLoss));
             if (best is null || result.BestDevLoss < best.BestDevLoss)
             {
                 best = result;
             }
         }
 
-        return best!;
+        return best! with { Restarts = restarts };
     }
 
     private static FusionTrainingResult TrainOnce(IReadOnlyList<FusionExample> train, IReadOnlyList<FusionExample> dev, FusionTrainingOptions options)
@@ -134,6 +152,7 @@ public static class FusionTrainer
         var gradient = net.NewGradients();
 
         var noise = CompositeBuilder.LogitStatistics(train);
+        var clean = dev;
         if (options.NoiseCorruption > 0f)
         {
             // Early stopping also sees every dev example with one modality replaced by noise, so the
@@ -146,7 +165,7 @@ public static class FusionTrainer
         var inputs = new IReadOnlyList<float[]?>[train.Count];
         var corrupted = new int[train.Count];
         var history = new List<EpochLog>();
-        var best = (Loss: double.PositiveInfinity, Epoch: 0, State: net.Snapshot());
+        var best = (Loss: double.PositiveInfinity, CleanLoss: double.PositiveInfinity, Epoch: 0, State: net.Snapshot());
         for (var epoch = 1; epoch <= options.MaxEpochs && epoch - best.Epoch <= options.Patience; epoch++)
         {
             random.Shuffle(order);
@@ -207,12 +226,13 @@ public static class FusionTrainer
             history.Add(new EpochLog(epoch, trainLoss / Math.Max(trainWeight, 1e-12), devLoss, devAccuracy));
             if (devLoss < best.Loss)
             {
-                best = (devLoss, epoch, net.Snapshot());
+                var cleanLoss = ReferenceEquals(clean, dev) ? devLoss : Evaluate(passes[0], clean, classWeights).Loss;
+                best = (devLoss, cleanLoss, epoch, net.Snapshot());
             }
         }
 
         net.Restore(best.State);
-        return new FusionTrainingResult(net.ToModel(), best.Epoch, history) { Seed = options.Seed };
+        return new FusionTrainingResult(net.ToModel(), best.Epoch, history) { Seed = options.Seed, BestCleanDevLoss = best.CleanLoss };
     }
 
     private static void Validate(FusionTrainingOptions options)

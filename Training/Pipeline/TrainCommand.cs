@@ -345,7 +345,7 @@ internal static class TrainCommand
             paperText is null || paperSpeech is null
                 ? "paper paths: not trained (--no-paper-paths)"
                 : string.Create(CultureInfo.InvariantCulture, $"paper paths: text L1 λ = {paperText.L1?.ChosenL1:G4} ({paperText.Training.Head.Selection.Count} of {text.Width} features kept; path of {l1.PathLength} values, at most {l1.MaxIterations} iterations each, chosen on a stratified 15 % validation part of the training data); head best epochs: text {paperText.Training.BestEpoch}, speech {paperSpeech.Training.BestEpoch}, face (ResNet18) {faceHead.Training.BestEpoch}; {paperTime.TotalSeconds:0} s"),
-            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout {fusionOptions.ModalityDropout} and noise corruption {fusionOptions.NoiseCorruption} per epoch, attention loss on the corrupted slot weight {fusionOptions.NoiseAttentionWeight}); early stopping on {fusionStop.Count} composites from another 20 % (clean and with one modality replaced by noise); best of {fusionOptions.Restarts} restarts on that loss (seed {fusion.Seed}); the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} path (the live default); a second fusion on the ResNet18 head's face logits ({ResNetFusionFile}, best epoch {resNetFusion.BestEpoch}) serves Inference:FacePath=ResNet18"),
+            string.Create(CultureInfo.InvariantCulture, $"fusion: trained on {fusionTrain.Count} examples{alignedNote}: composites of head logits on 40 % of each evaluation split's items (never seen by the heads; random modality dropout {fusionOptions.ModalityDropout} and noise corruption {fusionOptions.NoiseCorruption} per epoch, attention loss on the corrupted slot weight {fusionOptions.NoiseAttentionWeight}); early stopping on {fusionStop.Count} composites from another 20 % (clean and with one modality replaced by noise); best of {fusionOptions.Restarts} restarts on that loss (seed {fusion.Seed}; each restart as seed: epoch kept, its loss, its loss on the clean composites alone: {Restarts(fusion)}); the test composites use the remaining 40 %; best epoch {fusion.BestEpoch}; face logits from the {FaceSource} path (the live default); a second fusion on the ResNet18 head's face logits ({ResNetFusionFile}, best epoch {resNetFusion.BestEpoch}) serves Inference:FacePath=ResNet18"),
             "face: FER2013 images are already 48×48 face crops, so BlazeFace is skipped for them; the images go to ResNet18 (and the FER2013 expression model) whole",
             textEncoderNote,
             options.TrainSpeechCnn ? "speech CNN: trained by this run (actors 1–16)" : $"speech CNN: the committed speech-cnn.onnx reused (SHA-256 {encoders.SpeechCnnSha256}; trained on actors 1–16)",
@@ -376,6 +376,9 @@ internal static class TrainCommand
 
         return 0;
     }
+
+    private static string Restarts(FusionTrainingResult fusion) => string.Join("; ", fusion.Restarts.Select(r =>
+        string.Create(CultureInfo.InvariantCulture, $"{r.Seed}: {r.BestEpoch}, {r.DevLoss:F4}, {r.CleanDevLoss:F4}")));
 
     /// <summary>Scales of the standardised dialogue-context block tried (a smaller scale shrinks the context harder).</summary>
     public static readonly float[] TextContextWeights = [0.5f, 0.25f];

@@ -174,6 +174,23 @@ public sealed class FusionTrainerTests
     }
 
     [Fact]
+    public void Every_restart_is_reported_with_its_early_stopping_loss_and_its_loss_on_clean_examples()
+    {
+        var train = Composites(700, seed: 1);
+        var dev = Composites(350, seed: 2);
+        var options = new FusionTrainingOptions(MaxEpochs: 3, NoiseCorruption: 0.7f, Restarts: 3, Seed: 10);
+
+        var noisy = FusionTrainer.Train(train, dev, options);
+        var plain = FusionTrainer.Train(train, dev, options with { NoiseCorruption = 0f });
+
+        Assert.Equal([10, 11, 12], noisy.Restarts.Select(r => r.Seed));
+        Assert.Equal(noisy.Restarts.MinBy(r => r.DevLoss)!.Seed, noisy.Seed);
+        Assert.Equal(noisy.BestCleanDevLoss, noisy.Restarts.Single(r => r.Seed == noisy.Seed).CleanDevLoss);
+        Assert.All(noisy.Restarts, r => Assert.True(r.CleanDevLoss < r.DevLoss, $"clean {r.CleanDevLoss:F4} against clean + noise {r.DevLoss:F4}"));
+        Assert.All(plain.Restarts, r => Assert.Equal(r.DevLoss, r.CleanDevLoss));
+    }
+
+    [Fact]
     public void Fusion_training_accepts_aligned_examples_with_any_subset_of_modalities_and_is_deterministic()
     {
         var pool = Pool(300, 2f, 1f, 9);
